@@ -1,0 +1,286 @@
+/* circuit.c: building a circuit in memory, looking names up, and validating it.
+ *
+ * The arrays grow by doubling; every limit (CIRC_MAX_WIDTH, CIRC_MAX_WIRES, CIRC_MAX_NAME) is
+ * checked before anything is allocated, so a hostile file cannot make us allocate hugely.
+ */
+#include "circuit.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	unsigned arity, and_cost;
+} gate_info[GATE_KIND_COUNT] = {
+#define GATE(name, arity, and_cost) {#name, arity, and_cost},
+#include "gates.def"
+#undef GATE
+};
+
+const char *circ_gate_name(uint32_t kind)
+{
+	return kind < GATE_KIND_COUNT ? gate_info[kind].name : "?";
+}
+
+unsigned circ_gate_arity(uint32_t kind)
+{
+	return kind < GATE_KIND_COUNT ? gate_info[kind].arity : 0;
+}
+
+unsigned circ_gate_and_cost(uint32_t kind)
+{
+	return kind < GATE_KIND_COUNT ? gate_info[kind].and_cost : 0;
+}
+
+struct circ_circuit *circ_new(void)
+{
+	return calloc(1, sizeof(struct circ_circuit));
+}
+
+void circ_free(struct circ_circuit *c)
+{
+	if (!c)
+		return;
+	for (uint32_t i = 0; i < c->nparties; i++)
+		free(c->parties[i]);
+	for (uint32_t i = 0; i < c->ninputs; i++)
+		free(c->inputs[i].name);
+	for (uint32_t i = 0; i < c->noutputs; i++)
+		free(c->outputs[i].name);
+	free(c->parties);
+	free(c->inputs);
+	free(c->outputs);
+	free(c->output_wires);
+	free(c->gates);
+	free(c);
+}
+
+/* Grows *arr (of elements of size elem, capacity *cap) to hold need elements. */
+static int grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	uint64_t ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / elem)
+		return -1;
+	void *p = realloc(*arr, (size_t)(ncap * elem));
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int grow32(void **arr, uint32_t *cap, uint64_t need, size_t elem)
+{
+	uint64_t c64 = *cap;
+	if (need > UINT32_MAX || grow(arr, &c64, need, elem) != 0)
+		return -1;
+	*cap = c64 > UINT32_MAX ? UINT32_MAX : (uint32_t)c64;
+	return 0;
+}
+
+static char *dup_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > CIRC_MAX_NAME)
+		return NULL;
+	char *s = malloc(n + 1);
+	if (s)
+		memcpy(s, name, n + 1);
+	return s;
+}
+
+int64_t circ_add_party(struct circ_circuit *c, const char *name)
+{
+	if (grow32((void **)&c->parties, &c->parties_cap, (uint64_t)c->nparties + 1,
+		   sizeof(*c->parties)) != 0)
+		return -1;
+	char *s = dup_name(name);
+	if (!s)
+		return -1;
+	c->parties[c->nparties] = s;
+	return c->nparties++;
+}
+
+int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
+		       uint32_t party)
+{
+	if (c->ngates != 0 || width == 0 || width > CIRC_MAX_WIDTH ||
+	    (uint64_t)c->nin_bits + width >= CIRC_MAX_WIRES)
+		return -1;
+	if (grow32((void **)&c->inputs, &c->inputs_cap, (uint64_t)c->ninputs + 1,
+		   sizeof(*c->inputs)) != 0)
+		return -1;
+	char *s = dup_name(name);
+	if (!s)
+		return -1;
+	c->inputs[c->ninputs] = (struct circ_input){
+		.name = s, .width = width, .flags = flags, .party = party, .first = c->nin_bits};
+	c->nin_bits += width;
+	return c->ninputs++;
+}
+
+int circ_reserve_gates(struct circ_circuit *c, uint64_t n)
+{
+	if (n >= CIRC_MAX_WIRES)
+		return -1;
+	return grow((void **)&c->gates, &c->gates_cap, n, sizeof(*c->gates));
+}
+
+int64_t circ_add_gate(struct circ_circuit *c, enum circ_gate_kind kind, uint32_t a, uint32_t b)
+{
+	uint64_t wire = circ_nwires(c);
+	if (wire + 1 >= CIRC_MAX_WIRES || circ_reserve_gates(c, c->ngates + 1) != 0)
+		return -1;
+	c->gates[c->ngates++] = (struct circ_gate){.kind = kind, .a = a, .b = b};
+	return (int64_t)wire;
+}
+
+int64_t circ_add_output(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
+			uint32_t to, const uint32_t *wires)
+{
+	if (width == 0 || width > CIRC_MAX_WIDTH || (uint64_t)c->nout_bits + width >= CIRC_MAX_WIRES)
+		return -1;
+	if (grow32((void **)&c->outputs, &c->outputs_cap, (uint64_t)c->noutputs + 1,
+		   sizeof(*c->outputs)) != 0 ||
+	    grow32((void **)&c->output_wires, &c->out_bits_cap, (uint64_t)c->nout_bits + width,
+		   sizeof(*c->output_wires)) != 0)
+		return -1;
+	char *s = dup_name(name);
+	if (!s)
+		return -1;
+	c->outputs[c->noutputs] = (struct circ_output){
+		.name = s, .width = width, .flags = flags, .to = to, .first = c->nout_bits};
+	memcpy(c->output_wires + c->nout_bits, wires, (size_t)width * sizeof(*wires));
+	c->nout_bits += width;
+	return c->noutputs++;
+}
+
+int64_t circ_find_party(const struct circ_circuit *c, const char *name)
+{
+	for (uint32_t i = 0; i < c->nparties; i++)
+		if (strcmp(c->parties[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int64_t circ_find_input(const struct circ_circuit *c, const char *name)
+{
+	for (uint32_t i = 0; i < c->ninputs; i++)
+		if (strcmp(c->inputs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int64_t circ_find_output(const struct circ_circuit *c, const char *name)
+{
+	for (uint32_t i = 0; i < c->noutputs; i++)
+		if (strcmp(c->outputs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int fail(struct circ_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Names are printable, without spaces or quotes, so every format can carry them. */
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > CIRC_MAX_NAME)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\' || s[i] == '=')
+			return false;
+	return true;
+}
+
+int circ_validate(const struct circ_circuit *c, struct circ_err *err)
+{
+	for (uint32_t i = 0; i < c->nparties; i++) {
+		if (!name_ok(c->parties[i]))
+			return fail(err, "party %u has an invalid name", i);
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(c->parties[i], c->parties[j]) == 0)
+				return fail(err, "party '%s' is named twice", c->parties[i]);
+	}
+	uint64_t bits = 0;
+	for (uint32_t i = 0; i < c->ninputs; i++) {
+		const struct circ_input *in = &c->inputs[i];
+		if (!name_ok(in->name))
+			return fail(err, "input %u has an invalid name", i);
+		if (in->width == 0 || in->width > CIRC_MAX_WIDTH)
+			return fail(err, "input '%s' has width %u", in->name, in->width);
+		if (in->party >= c->nparties)
+			return fail(err, "input '%s' comes from party %u, but there are %u parties",
+				    in->name, in->party, c->nparties);
+		if (in->first != bits)
+			return fail(err, "input '%s' does not start at wire %llu", in->name,
+				    (unsigned long long)bits);
+		if (in->flags & ~(uint32_t)(CIRC_SIGNED | CIRC_SUM))
+			return fail(err, "input '%s' has unknown flags 0x%x", in->name, in->flags);
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(in->name, c->inputs[j].name) == 0)
+				return fail(err, "input '%s' is named twice", in->name);
+		bits += in->width;
+	}
+	if (bits != c->nin_bits)
+		return fail(err, "inputs have %llu bits but the circuit says %u",
+			    (unsigned long long)bits, c->nin_bits);
+	uint64_t nwires = circ_nwires(c);
+	if (nwires >= CIRC_MAX_WIRES)
+		return fail(err, "too many wires (%llu)", (unsigned long long)nwires);
+	for (uint64_t g = 0; g < c->ngates; g++) {
+		const struct circ_gate *gt = &c->gates[g];
+		uint64_t w = c->nin_bits + g;
+		if (gt->kind >= GATE_KIND_COUNT)
+			return fail(err, "gate %llu has unknown kind %u", (unsigned long long)g,
+				    gt->kind);
+		unsigned ar = gate_info[gt->kind].arity;
+		if (gt->kind == GATE_CONST && gt->a > 1)
+			return fail(err, "gate %llu: constant %u is not 0 or 1",
+				    (unsigned long long)g, gt->a);
+		if ((ar >= 1 && gt->a >= w) || (ar >= 2 && gt->b >= w))
+			return fail(err, "gate %llu reads a wire not yet defined",
+				    (unsigned long long)g);
+		if ((ar < 2 && gt->b != 0) || (ar < 1 && gt->kind != GATE_CONST && gt->a != 0))
+			return fail(err, "gate %llu has stray operands", (unsigned long long)g);
+	}
+	uint64_t obits = 0;
+	for (uint32_t i = 0; i < c->noutputs; i++) {
+		const struct circ_output *o = &c->outputs[i];
+		if (!name_ok(o->name))
+			return fail(err, "output %u has an invalid name", i);
+		if (o->width == 0 || o->width > CIRC_MAX_WIDTH)
+			return fail(err, "output '%s' has width %u", o->name, o->width);
+		if (o->to != CIRC_ALL && o->to >= c->nparties)
+			return fail(err, "output '%s' goes to party %u, but there are %u parties",
+				    o->name, o->to, c->nparties);
+		if (o->first != obits)
+			return fail(err, "output '%s' is out of place", o->name);
+		if (o->flags & ~(uint32_t)CIRC_SIGNED)
+			return fail(err, "output '%s' has unknown flags 0x%x", o->name, o->flags);
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(o->name, c->outputs[j].name) == 0)
+				return fail(err, "output '%s' is named twice", o->name);
+		obits += o->width;
+	}
+	if (obits != c->nout_bits)
+		return fail(err, "outputs have %llu bits but the circuit says %u",
+			    (unsigned long long)obits, c->nout_bits);
+	for (uint32_t k = 0; k < c->nout_bits; k++)
+		if (c->output_wires[k] >= nwires)
+			return fail(err, "output bit %u names wire %u, past the last wire", k,
+				    c->output_wires[k]);
+	return 0;
+}
