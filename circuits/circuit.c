@@ -155,7 +155,10 @@ int64_t circ_add_output(struct circ_circuit *c, const char *name, uint32_t width
 		return -1;
 	c->outputs[c->noutputs] = (struct circ_output){
 		.name = s, .width = width, .flags = flags, .to = to, .first = c->nout_bits};
-	memcpy(c->output_wires + c->nout_bits, wires, (size_t)width * sizeof(*wires));
+	if (wires)
+		memcpy(c->output_wires + c->nout_bits, wires, (size_t)width * sizeof(*wires));
+	else
+		memset(c->output_wires + c->nout_bits, 0, (size_t)width * sizeof(*wires));
 	c->nout_bits += width;
 	return c->noutputs++;
 }

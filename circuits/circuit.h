@@ -34,11 +34,11 @@ struct circ_gate {
 	uint32_t b;    /* second input wire; 0 when the gate has arity < 2 */
 };
 
+#define CIRC_ALL UINT32_MAX /* output recipient: every party */
+#define CIRC_MAX_WIRES (UINT32_C(1) << 31) /* most wires a circuit may have */
 enum {
-	CIRC_ALL = UINT32_MAX,        /* output recipient: every party */
-	CIRC_MAX_WIDTH = 1u << 20,    /* widest input or output, in bits */
-	CIRC_MAX_WIRES = 1u << 31,    /* most wires a circuit may have */
-	CIRC_MAX_NAME = 255,          /* longest party, input or output name */
+	CIRC_MAX_WIDTH = 1 << 20, /* widest input or output, in bits */
+	CIRC_MAX_NAME = 255,      /* longest party, input or output name */
 	CIRC_ERR_LEN = 512,
 };
 
@@ -106,7 +106,8 @@ struct circ_circuit *circ_new(void);
 void circ_free(struct circ_circuit *c); /* NULL is a no-op */
 
 /* Each returns the new party/input index, wire id or output index, or -1 (as int64_t) when
- * out of memory or over a limit. Inputs must all be added before the first gate. */
+ * out of memory or over a limit. Inputs must all be added before the first gate.
+ * circ_add_output copies width wire ids from wires, or sets them to 0 when wires is NULL. */
 int64_t circ_add_party(struct circ_circuit *c, const char *name);
 int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
 		       uint32_t party);
