@@ -1,7 +1,8 @@
 /* stats.c: what a circuit costs: gates by kind, AND-depth, wires, peak live wires, the
  * garbled size, and its identity.
  *
- * AND-depth: each wire's depth is the number of ANDs on its longest path from an input.
+ * AND-depth: each wire's depth is the number of ANDs on its longest path from an input; the
+ * circuit's is the largest over all wires (as the published tables count it).
  * Peak live wires: a wire lives from the step that defines it (inputs at step 0, gate g at
  * step g+1) to the last step that reads it (outputs live to the end); a difference array over
  * the steps gives the count alive at each step.
@@ -48,13 +49,13 @@ int circ_compute_stats(const struct circ_circuit *c, struct circ_stats *s, struc
 			last[gt->b] = step;
 		}
 		depth[w] = d + circ_gate_and_cost(gt->kind);
+		if (depth[w] > s->and_depth)
+			s->and_depth = depth[w];
 		last[w] = step;
 	}
 	for (uint32_t k = 0; k < c->nout_bits; k++) {
 		uint32_t w = c->output_wires[k];
 		last[w] = steps - 1;
-		if (depth[w] > s->and_depth)
-			s->and_depth = depth[w];
 	}
 	for (uint64_t w = 0; w < nw; w++) {
 		uint64_t def = w < c->nin_bits ? 0 : w - c->nin_bits + 1;
