@@ -285,11 +285,12 @@ static int read_body(struct reader *r, const struct circ_bristol_opts *opts)
 		return scan_fail(s, "out of memory");
 
 	skip_empty_lines(s);
+	uint64_t line1 = s->line;
 	if (read_u64(s, &ngates, "the gate count") || read_u64(s, &nwires, "the wire count") ||
 	    expect_eol(s))
 		goto out;
 	skip_empty_lines(s);
-	uint64_t line2 = s->line;
+	uint64_t line2 = s->line, line3 = s->line;
 	int64_t n2 = read_numbers(s, nums, MAX_LINE_NUMBERS);
 	if (n2 < 0 || expect_eol(s))
 		goto out;
@@ -309,7 +310,7 @@ static int read_body(struct reader *r, const struct circ_bristol_opts *opts)
 		}
 		niv = n2 - 1;
 		memcpy(in_w, nums + 1, sizeof(uint64_t) * (size_t)niv);
-		uint64_t line3 = s->line;
+		line3 = s->line;
 		nov = read_numbers(s, nums, MAX_LINE_NUMBERS);
 		if (nov < 0 || expect_eol(s))
 			goto out;
@@ -322,8 +323,10 @@ static int read_body(struct reader *r, const struct circ_bristol_opts *opts)
 		memcpy(out_w, nums + 1, sizeof(uint64_t) * (size_t)nov);
 	}
 
-	/* Sizes, checked against the file before allocating anything for them. */
-	uint64_t in_bits = 0, out_bits = 0;
+	/* Sizes, checked against the file before allocating anything for them; errors name the
+	 * header line at fault. */
+	uint64_t in_bits = 0, out_bits = 0, gates_line = s->line;
+	s->line = line2;
 	for (int64_t i = 0; i < niv; i++) {
 		if (in_w[i] == 0 || in_w[i] > CIRC_MAX_WIDTH) {
 			scan_fail(s, "input %lld has width %llu (1 to %u allowed)", (long long)i,
@@ -332,6 +335,7 @@ static int read_body(struct reader *r, const struct circ_bristol_opts *opts)
 		}
 		in_bits += in_w[i];
 	}
+	s->line = line3;
 	for (int64_t i = 0; i < nov; i++) {
 		if (out_w[i] == 0 || out_w[i] > CIRC_MAX_WIDTH) {
 			scan_fail(s, "output %lld has width %llu (1 to %u allowed)", (long long)i,
@@ -340,6 +344,7 @@ static int read_body(struct reader *r, const struct circ_bristol_opts *opts)
 		}
 		out_bits += out_w[i];
 	}
+	s->line = line1;
 	uint64_t size = (uint64_t)(s->end - s->p);
 	/* a gate line is at least 11 bytes ("1 1 0 1 EQ\n"), and defines at most
 	 * (bytes/2) wires */
@@ -360,6 +365,7 @@ static int read_body(struct reader *r, const struct circ_bristol_opts *opts)
 		goto out;
 	}
 
+	s->line = gates_line;
 	r->nwires = nwires;
 	r->nin_bits = (uint32_t)in_bits;
 	r->map = malloc(sizeof(uint32_t) * (nwires ? nwires : 1));

@@ -464,3 +464,407 @@ ParameterizedTest(size_t *i, bristol, round_trip)
 	circ_free(bin);
 	circ_free(back);
 }
+
+/* ---- malformed Bristol files: line-numbered messages, no crash or huge allocation ---- */
+
+static const struct {
+	const char *text, *msg;
+} bad_bristol[] = {
+	{"", "t.txt:1: expected the gate count, found the end of the line"},
+	{"x 3\n", "t.txt:1: expected the gate count, found 'x'"},
+	{"1 3 5\n", "t.txt:1: unexpected '5' at the end of the line"},
+	{"1 3\n3 1 1\n1 1\n\n2 1 0 1 2 XOR\n", "t.txt:2: expected the input count and one width"},
+	{"1 3\n2 1 1\n2 1\n\n2 1 0 1 2 XOR\n", "t.txt:3: expected the output count and one width"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 5 2 XOR\n", "t.txt:5: wire 5 is out of range"},
+	{"2 4\n2 1 1\n1 1\n\n2 1 0 2 3 AND\n2 1 0 1 2 XOR\n",
+	 "t.txt:5: wire 2 is read before it is assigned"},
+	{"2 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n2 1 0 1 2 AND\n", "t.txt:6: wire 2 is assigned twice"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 1 XOR\n", "t.txt:5: wire 1 is an input and cannot be assigned"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 2 NAND\n", "t.txt:5: unknown gate type 'NAND'"},
+	{"1 3\n2 1 1\n1 1\n\n1 1 0 2 XOR\n", "t.txt:5: XOR takes 2 inputs and 1 output, not 1 and 1"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 2 INV\n", "t.txt:5: INV takes 1 input and 1 output, not 2 and 1"},
+	{"1 3\n2 1 1\n1 1\n\n1 1 7 2 EQ\n", "t.txt:5: EQ takes a constant 0 or 1, not 7"},
+	{"1 4\n2 1 1\n2 1 1\n\n3 1 0 1 0 2 MAND\n", "t.txt:5: MAND takes 2n inputs and n outputs"},
+	{"2 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n", "t.txt:6: the header promises 2 gates but the file has 1"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n2 1 0 1 2 XOR\n",
+	 "t.txt:6: more gate lines than the 1 the header promises"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\nhello\n", "t.txt:6: more gate lines than the 1"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 2 XOR junk\n", "t.txt:5: unexpected 'junk' at the end of the line"},
+	{"1 4\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n", "t.txt:6: output wire 3 is never assigned"},
+	{"4000000000 4000000000\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n",
+	 "t.txt:1: the header promises 4000000000 gates, more than the file can hold"},
+	{"1 4000000000\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n",
+	 "t.txt:1: the header promises 4000000000 wires, more than the file can define"},
+	{"99999999999999999999999 3\n", "t.txt:1: the gate count is too large"},
+	{"1 3\n2 0 1\n1 1\n\n2 1 0 1 2 XOR\n", "t.txt:2: input 0 has width 0"},
+	{"1 3\n2 1 1\n1 0\n\n2 1 0 1 2 XOR\n", "t.txt:3: output 0 has width 0"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1\n", "t.txt:5: expected a wire number, found the end of the line"},
+	{"1 3\n2 1 1\n1 1\n\n2 1 0 1 2\n", "t.txt:5: expected a gate type, found the end of the line"},
+	{"1 3\n2 1 1\n1 1\n\n99999 1 0 1 2 XOR\n", "t.txt:5: a gate with 99999 inputs"},
+	{"1 2\n2 1 1\n1 1\n\n2 1 0 1 2 XOR\n", "t.txt:1: inputs and outputs need 2 + 1 wires"},
+};
+
+ParameterizedTestParameters(bristol_bad, rejected_with_line)
+{
+	static size_t idx[ARRAY_LEN(bad_bristol)];
+	for (size_t i = 0; i < ARRAY_LEN(bad_bristol); i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, ARRAY_LEN(bad_bristol));
+}
+
+ParameterizedTest(size_t *i, bristol_bad, rejected_with_line)
+{
+	const char *text = bad_bristol[*i].text;
+	FILE *f = fmemopen((void *)text, strlen(text) ? strlen(text) : 1, "rb");
+	if (strlen(text) == 0) {
+		fclose(f);
+		f = fopen("/dev/null", "rb");
+	}
+	struct circ_circuit *c = NULL;
+	struct circ_err err = {{0}};
+	int rc = circ_read_bristol(&c, f, "t.txt", NULL, &err);
+	fclose(f);
+	cr_assert_eq(rc, -1, "accepted: %s", text);
+	cr_assert_null(c);
+	bool starts = strncmp(err.msg, bad_bristol[*i].msg, strlen(bad_bristol[*i].msg)) == 0;
+	cr_assert(starts, "got '%s', want '%s'", err.msg, bad_bristol[*i].msg);
+}
+
+Test(bristol_bad, all_six_gate_types_accepted)
+{
+	/* in0 (2 bits), in1 (1 bit); EQ, EQW, MAND, INV, XOR, AND */
+	const char *text = "6 10\n2 2 1\n1 3\n\n"
+			   "1 1 1 3 EQ\n"
+			   "1 1 2 4 EQW\n"
+			   "4 2 0 1 3 4 5 6 MAND\n"
+			   "1 1 5 7 INV\n"
+			   "2 1 6 7 8 XOR\n"
+			   "2 1 8 0 9 AND\n";
+	/* outputs are wires 7, 8, 9: ~(a0&1), (a1&b) ^ ~(a0&1), that & a0 */
+	FILE *f = fmemopen((void *)text, strlen(text), "rb");
+	struct circ_circuit *c = NULL;
+	struct circ_err err;
+	cr_assert(circ_read_bristol(&c, f, "t.txt", NULL, &err) == 0, "%s", err.msg);
+	fclose(f);
+	uint64_t in[2][64], out[1][64];
+	for (int l = 0; l < 64; l++) {
+		in[0][l] = l & 3;
+		in[1][l] = (l >> 2) & 1;
+	}
+	eval_lanes(c, in, out);
+	for (int l = 0; l < 64; l++) {
+		uint64_t a0 = in[0][l] & 1, a1 = in[0][l] >> 1, b = in[1][l];
+		uint64_t w7 = !(a0 & 1), w8 = (a1 & b) ^ w7, w9 = w8 & a0;
+		cr_assert_eq(out[0][l], w7 | w8 << 1 | w9 << 2, "lane %d", l);
+	}
+	circ_free(c);
+}
+
+/* Random mutations of a valid file: rejected or accepted, never a crash (ASan build). */
+Test(bristol_bad, mutations_never_crash)
+{
+	const char *base = "3 6\n2 2 1\n1 2\n\n2 1 0 1 3 XOR\n2 1 3 2 4 AND\n1 1 4 5 INV\n";
+	size_t n = strlen(base);
+	int accepted = 0, rejected = 0;
+	for (int t = 0; t < 3000; t++) {
+		char buf[128];
+		memcpy(buf, base, n);
+		int edits = 1 + (int)(rnd() % 3);
+		for (int e = 0; e < edits; e++)
+			buf[rnd() % n] = "0123456789 \nXORANDINVEQWM-x\t"[rnd() % 29];
+		size_t len = rnd() % 4 == 0 ? rnd() % n + 1 : n;
+		FILE *f = fmemopen(buf, len, "rb");
+		struct circ_circuit *c = NULL;
+		struct circ_err err;
+		if (circ_read_bristol(&c, f, "m.txt", NULL, &err) == 0) {
+			struct circ_err v;
+			cr_assert(circ_validate(c, &v) == 0, "accepted an invalid circuit: %s", v.msg);
+			accepted++;
+		} else {
+			cr_assert(strncmp(err.msg, "m.txt:", 6) == 0, "no file name: %s", err.msg);
+			rejected++;
+		}
+		fclose(f);
+		circ_free(c);
+	}
+	cr_assert(accepted > 0 && rejected > 0);
+}
+
+/* ---- the binary format ---- */
+
+/* A small circuit with every gate kind, signed values and named parties. */
+static struct circ_circuit *sample_circuit(void)
+{
+	struct circ_circuit *c = circ_new();
+	cr_assert(circ_add_party(c, "alice") == 0 && circ_add_party(c, "bob") == 1);
+	cr_assert(circ_add_input(c, "x", 4, CIRC_SIGNED, 0) == 0);
+	cr_assert(circ_add_input(c, "y", 4, 0, 1) == 1);
+	uint32_t a = (uint32_t)circ_add_gate(c, GATE_AND, 0, 4);
+	uint32_t x = (uint32_t)circ_add_gate(c, GATE_XOR, a, 5);
+	uint32_t n = (uint32_t)circ_add_gate(c, GATE_NOT, x, 0);
+	uint32_t k = (uint32_t)circ_add_gate(c, GATE_CONST, 1, 0);
+	uint32_t w[4] = {a, x, n, k};
+	cr_assert(circ_add_output(c, "z", 4, 0, CIRC_ALL, w) == 0);
+	uint32_t w2[2] = {1, 1};
+	cr_assert(circ_add_output(c, "copy", 2, CIRC_SIGNED, 1, w2) == 1);
+	struct circ_err err;
+	cr_assert(circ_validate(c, &err) == 0, "%s", err.msg);
+	return c;
+}
+
+static char *encode_binary(const struct circ_circuit *c, size_t *len)
+{
+	char *buf = NULL;
+	struct circ_err err;
+	FILE *f = open_memstream(&buf, len);
+	cr_assert(circ_write_binary(c, f, &err) == 0, "%s", err.msg);
+	fclose(f);
+	return buf;
+}
+
+static int decode_binary(const char *buf, size_t len, struct circ_circuit **c,
+			 struct circ_err *err)
+{
+	FILE *f = len ? fmemopen((void *)buf, len, "rb") : fopen("/dev/null", "rb");
+	int rc = circ_read_binary(c, f, "b.circ", err);
+	fclose(f);
+	return rc;
+}
+
+TestSuite(binfmt, .timeout = 60);
+
+Test(binfmt, keeps_interface)
+{
+	struct circ_circuit *c = sample_circuit(), *d = NULL;
+	size_t len;
+	char *buf = encode_binary(c, &len);
+	struct circ_err err;
+	cr_assert(decode_binary(buf, len, &d, &err) == 0, "%s", err.msg);
+	assert_same_circuit(c, d, "sample");
+	cr_assert_str_eq(d->parties[1], "bob");
+	cr_assert_str_eq(d->inputs[0].name, "x");
+	cr_assert_eq(d->inputs[0].flags, CIRC_SIGNED);
+	cr_assert_eq(d->inputs[1].party, 1);
+	cr_assert_str_eq(d->outputs[1].name, "copy");
+	cr_assert_eq(d->outputs[1].to, 1);
+	cr_assert_eq(d->outputs[0].to, CIRC_ALL);
+	cr_assert_eq(d->gates[3].kind, GATE_CONST);
+	cr_assert_eq(d->gates[3].a, 1);
+	free(buf);
+	circ_free(c);
+	circ_free(d);
+}
+
+Test(binfmt, identity_is_sha256_of_body_and_changes_with_anything)
+{
+	struct circ_circuit *c = sample_circuit();
+	size_t len;
+	char *buf = encode_binary(c, &len);
+	uint8_t id[32];
+	cr_assert(circ_identity(c, id) == 0);
+	cr_assert(memcmp(buf + len - 32, id, 32) == 0, "the trailer is the identity");
+	free(c->outputs[0].name);
+	c->outputs[0].name = strdup("w");
+	uint8_t id2[32];
+	cr_assert(circ_identity(c, id2) == 0);
+	cr_assert(memcmp(id, id2, 32) != 0, "renaming an output changes the identity");
+	c->gates[1].kind = GATE_AND;
+	uint8_t id3[32];
+	cr_assert(circ_identity(c, id3) == 0);
+	cr_assert(memcmp(id3, id2, 32) != 0, "changing a gate changes the identity");
+	free(buf);
+	circ_free(c);
+}
+
+Test(binfmt, every_truncation_and_byte_flip_rejected)
+{
+	struct circ_circuit *c = sample_circuit();
+	size_t len;
+	char *buf = encode_binary(c, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		struct circ_circuit *d = NULL;
+		struct circ_err err;
+		cr_assert(decode_binary(buf, cut, &d, &err) == -1, "accepted %zu of %zu bytes", cut,
+			  len);
+		cr_assert(strncmp(err.msg, "b.circ: byte ", 13) == 0, "%s", err.msg);
+	}
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			buf[i] ^= (char)(1 << bit);
+			struct circ_circuit *d = NULL;
+			struct circ_err err;
+			int rc = decode_binary(buf, len, &d, &err);
+			cr_assert_eq(rc, -1, "a flip of byte %zu bit %d was accepted", i, bit);
+			buf[i] ^= (char)(1 << bit);
+		}
+	char *longer = malloc(len + 1);
+	memcpy(longer, buf, len);
+	longer[len] = 0;
+	struct circ_circuit *d = NULL;
+	struct circ_err err;
+	cr_assert(decode_binary(longer, len + 1, &d, &err) == -1);
+	cr_assert(strstr(err.msg, "unexpected bytes after the end") != NULL, "%s", err.msg);
+	free(longer);
+	free(buf);
+	circ_free(c);
+}
+
+Test(binfmt, huge_counts_do_not_allocate)
+{
+	/* a header that claims 2^30 gates in a tiny file: rejected after reading what is
+	 * there, without allocating for the claim (the ASan build would report a huge
+	 * allocation) */
+	struct circ_circuit *c = sample_circuit();
+	size_t len;
+	char *buf = encode_binary(c, &len);
+	/* ngates sits right after the output wire list: find it by its value (4) */
+	size_t pos = len - 32 - (1 + 8) - (1 + 8) - (1 + 4) - (1 + 1) - 8;
+	uint64_t ng;
+	memcpy(&ng, buf + pos, 8);
+	cr_assert_eq(ng, 4);
+	uint64_t huge = (uint64_t)1 << 30;
+	memcpy(buf + pos, &huge, 8);
+	struct circ_circuit *d = NULL;
+	struct circ_err err;
+	cr_assert(decode_binary(buf, len, &d, &err) == -1);
+	cr_assert(strstr(err.msg, "reads a later wire") || strstr(err.msg, "ends early") ||
+			  strstr(err.msg, "unknown kind"),
+		  "%s", err.msg);
+	free(buf);
+	circ_free(c);
+}
+
+Test(binfmt, stream_reads_in_chunks)
+{
+	struct circ_circuit *c = load_shared("aes_128.txt");
+	size_t len;
+	char *buf = encode_binary(c, &len);
+	FILE *f = fmemopen(buf, len, "rb");
+	struct circ_stream *s;
+	struct circ_circuit *iface;
+	struct circ_err err;
+	cr_assert(circ_stream_open(&s, &iface, f, "aes.circ", &err) == 0, "%s", err.msg);
+	cr_assert_eq(iface->ngates, c->ngates);
+	cr_assert_null(iface->gates);
+	struct circ_gate chunk[1000];
+	uint64_t got = 0;
+	int64_t k;
+	while ((k = circ_stream_read(s, chunk, ARRAY_LEN(chunk), &err)) > 0) {
+		cr_assert(memcmp(chunk, c->gates + got, (size_t)k * sizeof(chunk[0])) == 0);
+		got += (uint64_t)k;
+	}
+	cr_assert_eq(k, 0, "%s", err.msg);
+	cr_assert_eq(got, c->ngates);
+	circ_stream_close(s);
+	circ_free(iface);
+	fclose(f);
+	free(buf);
+	circ_free(c);
+}
+
+/* ---- values ---- */
+
+TestSuite(value);
+
+Test(value, parses_and_range_checks)
+{
+	uint64_t v[3];
+	struct circ_err err;
+	cr_assert(circ_value_parse(v, 8, false, "255", &err) == 0 && v[0] == 255);
+	cr_assert(circ_value_parse(v, 8, false, "256", &err) == -1);
+	cr_assert(strstr(err.msg, "does not fit in u8") != NULL, "%s", err.msg);
+	cr_assert(circ_value_parse(v, 8, true, "-128", &err) == 0 && v[0] == 0x80);
+	cr_assert(circ_value_parse(v, 8, true, "-129", &err) == -1);
+	cr_assert(circ_value_parse(v, 8, true, "128", &err) == -1);
+	cr_assert(circ_value_parse(v, 8, false, "-1", &err) == -1);
+	cr_assert(strstr(err.msg, "negative") != NULL, "%s", err.msg);
+	cr_assert(circ_value_parse(v, 1, true, "-1", &err) == 0 && v[0] == 1);
+	cr_assert(circ_value_parse(v, 64, false, "18446744073709551615", &err) == 0 &&
+		  v[0] == UINT64_MAX);
+	cr_assert(circ_value_parse(v, 64, false, "18446744073709551616", &err) == -1);
+	cr_assert(circ_value_parse(v, 130, false, "0x3ffffffffffffffffffffffffffffffff", &err) ==
+		  0);
+	cr_assert(v[0] == UINT64_MAX && v[1] == UINT64_MAX && v[2] == 3);
+	cr_assert(circ_value_parse(v, 130, false, "0x7ffffffffffffffffffffffffffffffff", &err) ==
+		  -1);
+	cr_assert(circ_value_parse(v, 16, false, "0b1010", &err) == 0 && v[0] == 10);
+	cr_assert(circ_value_parse(v, 32, false, "1_000_000", &err) == 0 && v[0] == 1000000);
+	const char *junk[] = {"", "-", "0x", "12a", "0xg", "1.5", " 1", "--1", "0b2"};
+	for (size_t i = 0; i < ARRAY_LEN(junk); i++) {
+		cr_assert(circ_value_parse(v, 32, true, junk[i], &err) == -1, "'%s'", junk[i]);
+		cr_assert(strstr(err.msg, "is not a number") != NULL, "%s", err.msg);
+	}
+	/* 100 decimal digits into 128 bits: an error, not an overflow */
+	char big[101];
+	memset(big, '9', 100);
+	big[100] = 0;
+	cr_assert(circ_value_parse(v, 128, false, big, &err) == -1);
+}
+
+Test(value, formats_decimal_signed_and_hex)
+{
+	char buf[64];
+	uint64_t v[2] = {0xfb, 0};
+	cr_assert_str_eq(circ_value_format(buf, sizeof(buf), v, 8, true, false), "-5");
+	cr_assert_str_eq(circ_value_format(buf, sizeof(buf), v, 8, false, false), "251");
+	cr_assert_str_eq(circ_value_format(buf, sizeof(buf), v, 8, false, true), "0xfb");
+	v[0] = 0;
+	cr_assert_str_eq(circ_value_format(buf, sizeof(buf), v, 100, false, false), "0x0");
+	v[0] = 1;
+	v[1] = 0xf1; /* bits above the width are ignored */
+	cr_assert_str_eq(circ_value_format(buf, sizeof(buf), v, 68, false, false),
+			 "0x10000000000000001");
+	v[0] = (uint64_t)INT64_MIN;
+	cr_assert_str_eq(circ_value_format(buf, sizeof(buf), v, 64, true, false),
+			 "-9223372036854775808");
+	/* parse(format(x)) == x for random values and widths */
+	for (int t = 0; t < 2000; t++) {
+		uint32_t w = 1 + (uint32_t)(rnd() % 130);
+		bool sgn = rnd() & 1, hex = rnd() & 1;
+		uint64_t x[3] = {rnd(), rnd(), rnd()}, y[3];
+		if (w % 64)
+			x[(w - 1) / 64] &= ((uint64_t)1 << (w % 64)) - 1;
+		for (size_t i = circ_limbs(w); i < 3; i++)
+			x[i] = 0;
+		char text[80];
+		struct circ_err err;
+		circ_value_format(text, sizeof(text), x, w, sgn, hex);
+		bool sgn_parse = sgn && !hex && w <= 64;
+		cr_assert(circ_value_parse(y, w, sgn_parse, text, &err) == 0, "%s: %s", text,
+			  err.msg);
+		cr_assert(memcmp(x, y, circ_limbs(w) * 8) == 0, "w=%u %s", w, text);
+	}
+}
+
+/* ---- stats ---- */
+
+Test(value, stats_count_depth_and_live_wires)
+{
+	struct circ_circuit *c = sample_circuit();
+	struct circ_stats s;
+	struct circ_err err;
+	cr_assert(circ_compute_stats(c, &s, &err) == 0);
+	cr_assert_eq(s.gates[GATE_AND], 1);
+	cr_assert_eq(s.gates[GATE_XOR], 1);
+	cr_assert_eq(s.gates[GATE_NOT], 1);
+	cr_assert_eq(s.gates[GATE_CONST], 1);
+	cr_assert_eq(s.and_depth, 1);
+	cr_assert_eq(s.garbled_bytes, 32);
+	cr_assert_eq(s.nwires, 12);
+	cr_assert_eq(circ_party_input_bits(c, 0), 4);
+	circ_free(c);
+
+	/* a chain: x0 AND x1 AND x2 ... has depth n-1; a balanced tree log2(n) */
+	c = circ_new();
+	circ_add_party(c, "p");
+	circ_add_input(c, "x", 64, 0, 0);
+	uint32_t acc = 0;
+	for (uint32_t i = 1; i < 64; i++)
+		acc = (uint32_t)circ_add_gate(c, GATE_AND, acc, i);
+	circ_add_output(c, "y", 1, 0, CIRC_ALL, &acc);
+	cr_assert(circ_compute_stats(c, &s, &err) == 0);
+	cr_assert_eq(s.and_depth, 63);
+	/* inputs die as they are consumed: at the first gate all 64 inputs and its output */
+	cr_assert_eq(s.peak_live, 65);
+	circ_free(c);
+}
