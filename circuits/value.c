@@ -92,8 +92,8 @@ int circ_value_parse(uint64_t *limbs, uint32_t width, bool is_signed, const char
 			goto out;
 		}
 		if (limbs_muladd(mag, nb, base, (uint64_t)d) != 0 || mag[nb - 1] != 0) {
-			snprintf(err->msg, sizeof(err->msg), "%.64s%s does not fit in %u bits",
-				 text, strlen(text) > 64 ? "..." : "", width);
+			snprintf(err->msg, sizeof(err->msg), "%.64s%s does not fit in %s%u", text,
+				 strlen(text) > 64 ? "..." : "", is_signed ? "i" : "u", width);
 			goto out;
 		}
 	}

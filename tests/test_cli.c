@@ -1,0 +1,151 @@
+/* test_cli.c: the mpcc command as a user meets it: outputs, JSON, errors and exit codes. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char out[1 << 16];
+
+/* Runs "mpcc ARGS" through the shell, stdout and stderr together in out; returns the exit. */
+static int mpcc(const char *args)
+{
+	const char *bin = getenv("MPCC_BIN");
+	const char *dir = getenv("MPCC_BRISTOL_DIR");
+	char cmd[4096];
+	cr_assert(bin, "MPCC_BIN is not set (run through meson test)");
+	snprintf(cmd, sizeof(cmd), "cd '%s' 2>/dev/null; '%s' %s 2>&1", dir ? dir : ".", bin, args);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void need_shared(void)
+{
+	const char *dir = getenv("MPCC_BRISTOL_DIR");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/aes_128.txt", dir ? dir : "");
+	if (!dir || access(path, R_OK) != 0) {
+		fprintf(stderr, "NOTICE: shared Bristol circuits not found; skipping\n");
+		cr_skip_test("shared Bristol circuits not found");
+	}
+}
+
+#define AES_ARGS                                                                            \
+	"aes_128.txt --input in0=0x000102030405060708090a0b0c0d0e0f "                       \
+	"--input in1=0x00112233445566778899aabbccddeeff"
+
+TestSuite(cli, .timeout = 60);
+
+Test(cli, eval_aes_prints_fips197_ciphertext)
+{
+	need_shared();
+	cr_assert_eq(mpcc("eval " AES_ARGS), 0, "%s", out);
+	cr_assert_str_eq(out, "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+	cr_assert_eq(mpcc("eval --json " AES_ARGS), 0);
+	cr_assert_str_eq(out, "{\"out0\": \"0x69c4e0d86a7b0430d8cdb78070b4c55a\"}\n");
+}
+
+Test(cli, eval_small_values_decimal_json_and_hex)
+{
+	need_shared();
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=40 --input in1=2"), 0, "%s", out);
+	cr_assert_str_eq(out, "out0 = 42\n");
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=0x10 --input=in1=1 --hex"), 0, "%s", out);
+	cr_assert_str_eq(out, "out0 = 0x11\n");
+	/* 64-bit outputs are wider than 53 bits: a JSON string */
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=1 --input in1=2 --json"), 0);
+	cr_assert_str_eq(out, "{\"out0\": \"0x3\"}\n");
+	cr_assert_eq(mpcc("eval zero_equal.txt --input in0=0 --json"), 0);
+	cr_assert_str_eq(out, "{\"out0\": 1}\n");
+}
+
+Test(cli, eval_rejects_bad_inputs_clearly)
+{
+	need_shared();
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=1"), 1);
+	cr_assert(strstr(out, "missing --input in1=VALUE") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=1 --input in1=2 --input in7=3"), 1);
+	cr_assert(strstr(out, "the circuit has no input 'in7'") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=1 --input in1=0x10000000000000000"), 1);
+	cr_assert(strstr(out, "does not fit in u64") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=1 --input in1=-1"), 1);
+	cr_assert(strstr(out, "negative") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=1 --input in0=2 --input in1=0"), 1);
+	cr_assert(strstr(out, "given twice") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input in0 --input in1=0"), 1);
+	cr_assert(strstr(out, "expected NAME=VALUE") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input in0=abc --input in1=0"), 1);
+	cr_assert(strstr(out, "is not a number") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval /nonexistent.txt"), 1);
+	cr_assert(strstr(out, "No such file") != NULL, "%s", out);
+}
+
+Test(cli, usage_errors_and_help)
+{
+	cr_assert_eq(mpcc(""), 2);
+	cr_assert(strstr(out, "usage: mpcc COMMAND") != NULL, "%s", out);
+	cr_assert_eq(mpcc("frobnicate"), 2);
+	cr_assert(strstr(out, "unknown command 'frobnicate'") != NULL, "%s", out);
+	cr_assert_eq(mpcc("--help"), 0);
+	const char *cmds[] = {"stats", "eval", "convert"};
+	for (size_t i = 0; i < 3; i++) {
+		char a[64];
+		snprintf(a, sizeof(a), "%s --help", cmds[i]);
+		cr_assert_eq(mpcc(a), 0, "%s", cmds[i]);
+		cr_assert(strstr(out, "usage: mpcc") != NULL, "%s", out);
+		snprintf(a, sizeof(a), "%s --bogus", cmds[i]);
+		cr_assert_eq(mpcc(a), 2, "%s", cmds[i]);
+		cr_assert(strstr(out, "unexpected '--bogus'") != NULL, "%s", out);
+	}
+	cr_assert_eq(mpcc("eval"), 2);
+	cr_assert(strstr(out, "which file?") != NULL, "%s", out);
+}
+
+Test(cli, convert_round_trip_keeps_identity_and_answers)
+{
+	need_shared();
+	char tmp[] = "/tmp/mpcc-cli-XXXXXX";
+	cr_assert(mkdtemp(tmp));
+	char a[2048], id1[80] = "", id2[80] = "", id3[80] = "";
+	cr_assert_eq(mpcc("stats --json aes_128.txt"), 0, "%s", out);
+	char *p = strstr(out, "\"identity\": \"");
+	cr_assert(p);
+	memcpy(id1, p + 13, 64);
+	snprintf(a, sizeof(a), "convert aes_128.txt %s/aes.circ", tmp);
+	cr_assert_eq(mpcc(a), 0, "%s", out);
+	snprintf(a, sizeof(a), "stats --json %s/aes.circ", tmp);
+	cr_assert_eq(mpcc(a), 0, "%s", out);
+	p = strstr(out, "\"identity\": \"");
+	cr_assert(p);
+	memcpy(id2, p + 13, 64);
+	cr_assert_str_eq(id1, id2);
+	snprintf(a, sizeof(a), "convert %s/aes.circ %s/back.txt", tmp, tmp);
+	cr_assert_eq(mpcc(a), 0, "%s", out);
+	snprintf(a, sizeof(a), "stats --json %s/back.txt", tmp);
+	cr_assert_eq(mpcc(a), 0, "%s", out);
+	p = strstr(out, "\"identity\": \"");
+	memcpy(id3, p + 13, 64);
+	cr_assert_str_eq(id1, id3);
+	cr_assert(strstr(out, "\"and\": 6400") != NULL, "%s", out);
+	snprintf(a, sizeof(a),
+		 "eval %s/aes.circ --input in0=0x000102030405060708090a0b0c0d0e0f "
+		 "--input in1=0x00112233445566778899aabbccddeeff",
+		 tmp);
+	cr_assert_eq(mpcc(a), 0, "%s", out);
+	cr_assert_str_eq(out, "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+	/* a corrupt binary file: a clear message, exit 1 */
+	snprintf(a, sizeof(a), "sh -c 'printf X | dd of=%s/aes.circ bs=1 seek=500 conv=notrunc "
+			       "2>/dev/null'", tmp);
+	cr_assert_eq(system(a), 0);
+	snprintf(a, sizeof(a), "stats %s/aes.circ", tmp);
+	cr_assert_eq(mpcc(a), 1);
+	cr_assert(strstr(out, "aes.circ: byte ") != NULL, "%s", out);
+	snprintf(a, sizeof(a), "rm -rf %s", tmp);
+	cr_assert_eq(system(a), 0);
+}
