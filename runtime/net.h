@@ -1,0 +1,79 @@
+/* net.h: a buffered, timed byte channel between two parties, and TCP set-up helpers.
+ *
+ * A net_chan wraps one connected stream socket (TCP, or a socketpair in tests). Writes are
+ * buffered (NET_BUF_BYTES) and leave with net_flush(), one flush per protocol round; reads are
+ * exact-length. A read that has to wait for the peer flushes pending writes first, so a
+ * forgotten flush cannot deadlock a round trip. Every wait is bounded by the channel's
+ * timeout: a peer that makes no progress for timeout_ms gives RT_ERR_TIMEOUT, a peer that
+ * closes gives RT_ERR_IO. After an error the channel is unusable; net_chan_errmsg() tells why.
+ *
+ * The channel counts the bytes it hands to and takes from the kernel, and can keep a SHA-256
+ * of everything sent and received (net_chan_start_transcript) so tests can pin transcripts.
+ * A channel is not thread-safe: one thread uses it at a time.
+ */
+#ifndef MPCC_NET_H
+#define MPCC_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt.h"
+
+enum {
+	NET_BUF_BYTES = 1 << 20,  /* write and read buffer size */
+	NET_ERRMSG_BYTES = 256,	  /* room for an error message, terminating NUL included */
+	NET_MSG_HEADER_BYTES = 8, /* length prefix of net_send_msg: 64-bit little-endian */
+};
+
+typedef struct net_chan net_chan;
+
+/* Wraps the connected socket fd, which the channel owns from now on (closed by
+ * net_chan_free, or at once if this fails). Sets it non-blocking and, for TCP, TCP_NODELAY.
+ * timeout_ms > 0 bounds every wait for the peer; -1 waits forever. */
+RT_MUST_CHECK rt_err net_chan_new(net_chan **out, int fd, int timeout_ms);
+/* Closes the socket without flushing; NULL is a no-op. */
+void net_chan_free(net_chan *ch);
+
+/* Queues n bytes; writes to the socket only when the buffer fills. */
+RT_MUST_CHECK rt_err net_send(net_chan *ch, const void *buf, size_t n);
+/* Writes everything queued. */
+RT_MUST_CHECK rt_err net_flush(net_chan *ch);
+/* Reads exactly n bytes. */
+RT_MUST_CHECK rt_err net_recv(net_chan *ch, void *buf, size_t n);
+
+/* A message: its length as 8 bytes little-endian, then its bytes (queued like net_send). */
+RT_MUST_CHECK rt_err net_send_msg(net_chan *ch, const void *buf, size_t n);
+/* Reads one message into buf (max bytes of room) and sets *len. A length over max is
+ * RT_ERR_PROTOCOL; nothing is allocated from the peer's length. */
+RT_MUST_CHECK rt_err net_recv_msg(net_chan *ch, void *buf, size_t max, size_t *len);
+
+/* Bytes written to / read from the socket so far (buffered bytes count once they move). */
+uint64_t net_bytes_sent(const net_chan *ch);
+uint64_t net_bytes_received(const net_chan *ch);
+
+/* The last error's detail ("peer closed the connection after 1024 bytes"); "" if none. */
+const char *net_chan_errmsg(const net_chan *ch);
+/* Records an error detail found by a protocol above the channel (ot.c, party.c). */
+void net_chan_set_error(net_chan *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* From now on, hashes (SHA-256) every byte passed to net_send and returned by net_recv. */
+RT_MUST_CHECK rt_err net_chan_start_transcript(net_chan *ch);
+/* The digests of the bytes sent and received since net_chan_start_transcript (the running
+ * hashes go on). RT_ERR_INPUT if the transcript was not started. */
+RT_MUST_CHECK rt_err net_chan_transcript(net_chan *ch, uint8_t sent[32], uint8_t received[32]);
+
+/* TCP set-up. addr is "HOST:PORT" or "[IPV6]:PORT"; an empty HOST (":PORT") listens on every
+ * address. Each takes errmsg, NET_ERRMSG_BYTES of room or NULL, for a readable reason. */
+
+/* Binds and listens; PORT 0 picks a free port (see net_local_port). The listening socket is
+ * non-blocking and belongs to the caller (close() it). */
+RT_MUST_CHECK rt_err net_listen(int *fd, const char *addr, char *errmsg);
+/* The port a socket is bound to. */
+RT_MUST_CHECK rt_err net_local_port(int fd, uint16_t *port, char *errmsg);
+/* Waits up to timeout_ms (-1: forever) for one connection on listen_fd. */
+RT_MUST_CHECK rt_err net_accept(int listen_fd, int timeout_ms, int *fd, char *errmsg);
+/* Connects, retrying until timeout_ms has passed while the peer is not up yet; a bad address
+ * is RT_ERR_INPUT, running out of time RT_ERR_TIMEOUT. */
+RT_MUST_CHECK rt_err net_connect(int *fd, const char *addr, int timeout_ms, char *errmsg);
+
+#endif
