@@ -15,6 +15,8 @@
 
 #include <openssl/evp.h>
 
+_Static_assert(GATE_KIND_COUNT <= 4, "a gate's kind is stored in 2 bits");
+
 static const uint8_t MAGIC[8] = {'M', 'P', 'C', 'C', 'I', 'R', 'C', 0};
 enum { VERSION = 1, WBUF = 1 << 16, RBUF = 1 << 16 };
 
@@ -70,6 +72,19 @@ static void enc_u64(struct enc *e, uint64_t v)
 	enc_u32(e, (uint32_t)(v >> 32));
 }
 
+/* LEB128: 7 bits a byte, low first, the top bit set on all but the last. */
+static void enc_varint(struct enc *e, uint64_t v)
+{
+	uint8_t b[10];
+	size_t n = 0;
+	while (v >= 0x80) {
+		b[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (uint8_t)v;
+	enc_bytes(e, b, n);
+}
+
 static void enc_str(struct enc *e, const char *s)
 {
 	size_t n = strlen(s);
@@ -113,13 +128,13 @@ static int encode(const struct circ_circuit *c, struct enc *e, uint8_t id[32],
 	enc_u64(e, c->ngates);
 	for (uint64_t g = 0; g < c->ngates; g++) {
 		const struct circ_gate *gt = &c->gates[g];
-		enc_u8(e, (uint8_t)gt->kind);
-		if (gt->kind == GATE_CONST)
-			enc_u8(e, (uint8_t)gt->a);
-		if (circ_gate_arity(gt->kind) >= 1)
-			enc_u32(e, gt->a);
-		if (circ_gate_arity(gt->kind) >= 2)
-			enc_u32(e, gt->b);
+		uint64_t w = c->nin_bits + g;
+		unsigned ar = circ_gate_arity(gt->kind);
+		/* head: (distance back to a, or the constant) << 2 | kind; then distance to b */
+		uint64_t head = ar >= 1 ? w - gt->a : gt->kind == GATE_CONST ? gt->a : 0;
+		enc_varint(e, head << 2 | gt->kind);
+		if (ar >= 2)
+			enc_varint(e, w - gt->b);
 	}
 	enc_flush(e);
 	unsigned int len = 0;
@@ -396,39 +411,56 @@ static int finish(struct circ_stream *s, struct circ_err *err)
 	return 0;
 }
 
+/* Reads a LEB128 varint of at most 5 bytes (a 32-bit value and 2 more bits) from the window,
+ * which holds at least 5 unread bytes or the rest of the file; -1 when malformed. */
+static int get_varint(struct circ_stream *s, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 5; i++) {
+		if (s->pos == s->len)
+			return -1;
+		uint8_t b = s->buf[s->pos++];
+		s->off++;
+		x |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int64_t circ_stream_read(struct circ_stream *s, struct circ_gate *buf, size_t max,
 			 struct circ_err *err)
 {
 	size_t n = 0;
 	while (n < max && s->gates_left > 0) {
-		if (need(s, 1, err))
+		/* a gate is at most 10 bytes; near the end of the file need() may give fewer */
+		if (s->len - s->pos < 10 && need(s, 10, err) && need(s, 1, err))
 			return -1;
-		uint8_t kind = s->buf[s->pos];
-		uint64_t w = s->next_wire;
-		struct circ_gate g = {.kind = kind};
-		if (kind >= GATE_KIND_COUNT)
-			return sfail(s, err, "gate %llu has unknown kind %u",
-				     (unsigned long long)(w), kind);
-		s->pos++;
-		s->off++;
-		unsigned ar = circ_gate_arity(kind);
-		if (kind == GATE_CONST) {
-			if (need(s, 1, err))
-				return -1;
-			g.a = s->buf[s->pos++];
-			s->off++;
-			if (g.a > 1)
-				return sfail(s, err, "constant %u is not 0 or 1", g.a);
-		}
-		if (ar > 0 && need(s, 4 * ar, err))
-			return -1;
-		if (ar >= 1)
-			g.a = get_u32(s);
-		if (ar >= 2)
-			g.b = get_u32(s);
-		if ((ar >= 1 && g.a >= w) || (ar >= 2 && g.b >= w))
-			return sfail(s, err, "the gate defining wire %llu reads a later wire",
+		uint64_t w = s->next_wire, head, db = 0;
+		if (get_varint(s, &head))
+			return sfail(s, err, "the gate defining wire %llu is malformed",
 				     (unsigned long long)w);
+		struct circ_gate g = {.kind = (uint32_t)(head & 3)};
+		uint64_t da = head >> 2;
+		unsigned ar = circ_gate_arity(g.kind);
+		if (ar >= 2 && get_varint(s, &db))
+			return sfail(s, err, "the gate defining wire %llu is malformed",
+				     (unsigned long long)w);
+		if (ar == 0) {
+			if (da > 1)
+				return sfail(s, err, "constant %llu is not 0 or 1",
+					     (unsigned long long)da);
+			g.a = (uint32_t)da;
+		} else if (da == 0 || da > w || (ar >= 2 && (db == 0 || db > w))) {
+			return sfail(s, err, "the gate defining wire %llu reads a wire not yet "
+					     "defined",
+				     (unsigned long long)w);
+		} else {
+			g.a = (uint32_t)(w - da);
+			g.b = ar >= 2 ? (uint32_t)(w - db) : 0;
+		}
 		buf[n++] = g;
 		s->next_wire++;
 		s->gates_left--;
@@ -447,11 +479,13 @@ int circ_read_binary(struct circ_circuit **out, FILE *f, const char *fname, stru
 	struct circ_circuit *c;
 	if (circ_stream_open(&s, &c, f, fname, err))
 		return -1;
-	/* Grow as gates arrive rather than trusting the header's count for the allocation. */
+	/* Trust the header's count for at most 2^20 gates (12 MiB) up front, then grow as
+	 * gates arrive, so a false count cannot make us allocate much. */
+	uint64_t ng = c->ngates;
 	c->ngates = 0;
 	for (;;) {
-		if (c->ngates == c->gates_cap &&
-		    circ_reserve_gates(c, c->gates_cap ? c->gates_cap * 2 : 1u << 16) != 0) {
+		uint64_t want = c->gates_cap ? c->gates_cap * 2 : ng < (1u << 20) ? ng + 1 : 1u << 20;
+		if (c->ngates == c->gates_cap && circ_reserve_gates(c, want) != 0) {
 			sfail(s, err, "out of memory");
 			goto fail;
 		}
@@ -463,8 +497,8 @@ int circ_read_binary(struct circ_circuit **out, FILE *f, const char *fname, stru
 			break;
 		c->ngates += (uint64_t)k;
 	}
-	struct circ_err verr;
-	if (circ_validate(c, &verr) != 0) {
+	struct circ_err verr; /* the stream checked every gate */
+	if (circ_validate_interface(c, &verr) != 0) {
 		snprintf(err->msg, sizeof(err->msg), "%.200s: %.300s", fname, verr.msg);
 		goto fail;
 	}

@@ -23,15 +23,6 @@ const char *circ_gate_name(uint32_t kind)
 	return kind < GATE_KIND_COUNT ? gate_info[kind].name : "?";
 }
 
-unsigned circ_gate_arity(uint32_t kind)
-{
-	return kind < GATE_KIND_COUNT ? gate_info[kind].arity : 0;
-}
-
-unsigned circ_gate_and_cost(uint32_t kind)
-{
-	return kind < GATE_KIND_COUNT ? gate_info[kind].and_cost : 0;
-}
 
 struct circ_circuit *circ_new(void)
 {
@@ -208,7 +199,7 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-int circ_validate(const struct circ_circuit *c, struct circ_err *err)
+int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 {
 	for (uint32_t i = 0; i < c->nparties; i++) {
 		if (!name_ok(c->parties[i]))
@@ -243,22 +234,6 @@ int circ_validate(const struct circ_circuit *c, struct circ_err *err)
 	uint64_t nwires = circ_nwires(c);
 	if (nwires >= CIRC_MAX_WIRES)
 		return fail(err, "too many wires (%llu)", (unsigned long long)nwires);
-	for (uint64_t g = 0; g < c->ngates; g++) {
-		const struct circ_gate *gt = &c->gates[g];
-		uint64_t w = c->nin_bits + g;
-		if (gt->kind >= GATE_KIND_COUNT)
-			return fail(err, "gate %llu has unknown kind %u", (unsigned long long)g,
-				    gt->kind);
-		unsigned ar = gate_info[gt->kind].arity;
-		if (gt->kind == GATE_CONST && gt->a > 1)
-			return fail(err, "gate %llu: constant %u is not 0 or 1",
-				    (unsigned long long)g, gt->a);
-		if ((ar >= 1 && gt->a >= w) || (ar >= 2 && gt->b >= w))
-			return fail(err, "gate %llu reads a wire not yet defined",
-				    (unsigned long long)g);
-		if ((ar < 2 && gt->b != 0) || (ar < 1 && gt->kind != GATE_CONST && gt->a != 0))
-			return fail(err, "gate %llu has stray operands", (unsigned long long)g);
-	}
 	uint64_t obits = 0;
 	for (uint32_t i = 0; i < c->noutputs; i++) {
 		const struct circ_output *o = &c->outputs[i];
@@ -285,5 +260,28 @@ int circ_validate(const struct circ_circuit *c, struct circ_err *err)
 		if (c->output_wires[k] >= nwires)
 			return fail(err, "output bit %u names wire %u, past the last wire", k,
 				    c->output_wires[k]);
+	return 0;
+}
+
+int circ_validate(const struct circ_circuit *c, struct circ_err *err)
+{
+	if (circ_validate_interface(c, err) != 0)
+		return -1;
+	for (uint64_t g = 0; g < c->ngates; g++) {
+		const struct circ_gate *gt = &c->gates[g];
+		uint64_t w = c->nin_bits + g;
+		if (gt->kind >= GATE_KIND_COUNT)
+			return fail(err, "gate %llu has unknown kind %u", (unsigned long long)g,
+				    gt->kind);
+		unsigned ar = gate_info[gt->kind].arity;
+		if (gt->kind == GATE_CONST && gt->a > 1)
+			return fail(err, "gate %llu: constant %u is not 0 or 1",
+				    (unsigned long long)g, gt->a);
+		if ((ar >= 1 && gt->a >= w) || (ar >= 2 && gt->b >= w))
+			return fail(err, "gate %llu reads a wire not yet defined",
+				    (unsigned long long)g);
+		if ((ar < 2 && gt->b != 0) || (ar < 1 && gt->kind != GATE_CONST && gt->a != 0))
+			return fail(err, "gate %llu has stray operands", (unsigned long long)g);
+	}
 	return 0;
 }

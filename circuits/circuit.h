@@ -94,10 +94,32 @@ static inline uint64_t circ_nwires(const struct circ_circuit *c)
 	return (uint64_t)c->nin_bits + c->ngates;
 }
 
-/* gates.def as data */
+/* gates.def as data (inline: the readers and evaluators ask once per gate) */
 const char *circ_gate_name(uint32_t kind);
-unsigned circ_gate_arity(uint32_t kind);
-unsigned circ_gate_and_cost(uint32_t kind);
+
+static inline unsigned circ_gate_arity(uint32_t kind)
+{
+	switch (kind) {
+#define GATE(name, arity, and_cost)                                                                \
+	case GATE_##name:                                                                          \
+		return arity;
+#include "gates.def"
+#undef GATE
+	}
+	return 0;
+}
+
+static inline unsigned circ_gate_and_cost(uint32_t kind)
+{
+	switch (kind) {
+#define GATE(name, arity, and_cost)                                                                \
+	case GATE_##name:                                                                          \
+		return and_cost;
+#include "gates.def"
+#undef GATE
+	}
+	return 0;
+}
 
 /* ---- building (circuit.c) ---- */
 
@@ -124,6 +146,8 @@ int64_t circ_find_output(const struct circ_circuit *c, const char *name);
 
 /* Checks every structural rule: names, widths, parties, wire ranges, topological order. */
 int circ_validate(const struct circ_circuit *c, struct circ_err *err);
+/* The same without the gates (for readers that checked each gate as it arrived). */
+int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err);
 
 /* ---- Bristol Fashion (bristol.c) ---- */
 
