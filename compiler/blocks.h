@@ -31,6 +31,8 @@ struct bld *bld_new(void); /* NULL when out of memory */
 void bld_free(struct bld *b); /* NULL is a no-op */
 /* True once an allocation failed; every constructor then returns BIT_0. */
 bool bld_failed(const struct bld *b);
+/* Marks the builder failed (a block could not get scratch memory); bld_finish then fails. */
+void bld_fail(struct bld *b);
 
 /* The literal of circuit input wire w (w < c->nin_bits of the circuit given to finish). */
 bit bld_input(struct bld *b, uint32_t wire);
@@ -44,12 +46,15 @@ bit bld_or(struct bld *b, bit x, bit y);                /* 1 AND */
 bit bld_mux(struct bld *b, bit sel, bit t, bit f);      /* sel ? t : f, 1 AND */
 /* ANDs the builder holds now (after folding and hashing, before dead-gate removal). */
 uint64_t bld_and_count(const struct bld *b);
+/* Nodes (inputs, ANDs, XORs, the constant) the builder holds now. */
+uint64_t bld_node_count(const struct bld *b);
 
 /* Declares an output; its bits are copied. Returns 0, or -1 when out of memory. */
 int bld_output(struct bld *b, const char *name, uint32_t width, uint32_t flags, uint32_t to,
 	       const bit *bits);
 /* Appends the live gates and the declared outputs to c (parties and inputs already there,
- * no gates yet). Returns 0, or -1 with a message. */
+ * no gates yet). Returns 0, or -1 with a message. Call it once, last: it releases the
+ * builder's hash table, so nothing more can be built (only bld_free). */
 int bld_finish(struct bld *b, struct circ_circuit *c, struct circ_err *err);
 
 /* ---- words (n >= 1 bits; out may alias an input unless noted) ---- */
