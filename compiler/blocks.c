@@ -1,0 +1,465 @@
+/* blocks.c: arithmetic on words of bits, built with as few AND gates as we know how.
+ *
+ * XOR is free in a garbled circuit and AND is not, so every block is counted in ANDs
+ * (n-bit operands):
+ *   add, sub      n-1   ripple carry, one AND per carry: c' = c ^ ((a ^ c) & (b ^ c)),
+ *                       no carry out of the top bit; x - y = x + ~y + 1
+ *   neg           n-2   ~x + 1, an increment: carries c' = c & ~x
+ *   lt, le        n     the carry out of x - y (signed: flip both top bits first)
+ *   eq            n-1   a balanced AND tree over the XNORs (depth log n)
+ *   mux           n     f ^ (sel & (t ^ f)) per bit
+ *   minmax        2n    one comparison, then d = lt & (x ^ y) gives both min and max
+ *   mul           n^2 - n + 1   schoolbook keeping only the partial products below 2^n
+ *                       (n(n+1)/2 ANDs) and adders that drop what cannot matter
+ *   udivmod       see udivmod_core: restoring steps while the remainder is narrow, then
+ *                       non-restoring rows; n^2 for the quotient, less for wide words
+ *   sdivmod       unsigned division of the absolute values, then sign fixes (<= 5n more)
+ *   popcount      n - popcount(n), the Boyar-Peralta count: blocks of 2^k - 1 bits
+ *   shifts        by a constant 0; by a secret amount a barrel shifter, n per stage
+ * The builder folds constants and hashes, so a block given constant or repeated operands
+ * costs less without any special case here.
+ */
+#include "blocks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Scratch for n bits, or NULL (and a failed builder) when out of memory. */
+static bit *scratch(struct bld *b, size_t n)
+{
+	bit *p = malloc((n ? n : 1) * sizeof(*p));
+	if (!p)
+		bld_fail(b);
+	return p;
+}
+
+static void fill(bit *out, uint32_t n, bit v)
+{
+	if (!out)
+		return;
+	for (uint32_t j = 0; j < n; j++)
+		out[j] = v;
+}
+
+/* The carry out of a full adder: maj(a, y, c) = c ^ ((a ^ c) & (y ^ c)), 1 AND. */
+static bit carry(struct bld *b, bit a, bit y, bit c)
+{
+	return bld_xor(b, c, bld_and(b, bld_xor(b, a, c), bld_xor(b, y, c)));
+}
+
+/* out = x + (y ^ inv) + cin (mod 2^n), where inv is BIT_0 or BIT_1. Returns the carry out
+ * of the top bit when want_cout, else BIT_0 (not built). out may be NULL or alias x or y. */
+static bit add_bits(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n, bit inv,
+		    bit cin, bool want_cout)
+{
+	bit c = cin;
+	for (uint32_t j = 0; j < n; j++) {
+		bit a = x[j], v = y[j] ^ inv;
+		bit s = bld_xor(b, bld_xor(b, a, v), c);
+		if (j + 1 < n || want_cout)
+			c = carry(b, a, v, c);
+		if (out)
+			out[j] = s;
+	}
+	return want_cout ? c : BIT_0;
+}
+
+/* out = s ? -x : x, that is (x ^ s) + s: n-1 ANDs. out may alias x. */
+static void cond_neg(struct bld *b, bit *out, const bit *x, bit s, uint32_t n)
+{
+	bit c = s;
+	for (uint32_t j = 0; j < n; j++) {
+		bit v = bld_xor(b, x[j], s);
+		bit o = bld_xor(b, v, c);
+		if (j + 1 < n)
+			c = bld_and(b, c, v);
+		out[j] = o;
+	}
+}
+
+void blk_const(bit *out, uint32_t n, const uint64_t *limbs)
+{
+	for (uint32_t j = 0; j < n; j++)
+		out[j] = (limbs[j / 64] >> (j % 64)) & 1u ? BIT_1 : BIT_0;
+}
+
+void blk_add(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n)
+{
+	add_bits(b, out, x, y, n, BIT_0, BIT_0, false);
+}
+
+void blk_sub(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n)
+{
+	add_bits(b, out, x, y, n, BIT_1, BIT_1, false);
+}
+
+void blk_neg(struct bld *b, bit *out, const bit *x, uint32_t n)
+{
+	cond_neg(b, out, x, BIT_1, n);
+}
+
+/* ---- comparisons ---- */
+
+/* x >= y: the carry out of x + ~y + 1, n ANDs. Signed compares as unsigned after flipping
+ * both sign bits. */
+static bit ge_bits(struct bld *b, const bit *x, const bit *y, uint32_t n, bool is_signed)
+{
+	bit c = BIT_1;
+	for (uint32_t j = 0; j < n; j++) {
+		bit a = x[j], v = bld_not(y[j]);
+		if (is_signed && j + 1 == n) {
+			a = bld_not(a);
+			v = bld_not(v);
+		}
+		c = carry(b, a, v, c);
+	}
+	return c;
+}
+
+bit blk_lt(struct bld *b, const bit *x, const bit *y, uint32_t n, bool is_signed)
+{
+	return bld_not(ge_bits(b, x, y, n, is_signed));
+}
+
+bit blk_le(struct bld *b, const bit *x, const bit *y, uint32_t n, bool is_signed)
+{
+	return ge_bits(b, y, x, n, is_signed);
+}
+
+/* AND of the XNORs of x[lo..hi) and y[lo..hi), as a balanced tree. */
+static bit eq_range(struct bld *b, const bit *x, const bit *y, uint32_t lo, uint32_t hi)
+{
+	if (hi - lo == 1)
+		return bld_not(bld_xor(b, x[lo], y[lo]));
+	uint32_t mid = lo + (hi - lo) / 2;
+	bit l = eq_range(b, x, y, lo, mid);
+	return bld_and(b, l, eq_range(b, x, y, mid, hi));
+}
+
+bit blk_eq(struct bld *b, const bit *x, const bit *y, uint32_t n)
+{
+	return n ? eq_range(b, x, y, 0, n) : BIT_1;
+}
+
+void blk_mux(struct bld *b, bit *out, bit sel, const bit *t, const bit *f, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; j++)
+		out[j] = bld_mux(b, sel, t[j], f[j]);
+}
+
+void blk_minmax(struct bld *b, bit *out_min, bit *out_max, const bit *x, const bit *y, uint32_t n,
+		bool is_signed)
+{
+	bit lt = blk_lt(b, x, y, n, is_signed);
+	for (uint32_t j = 0; j < n; j++) {
+		bit xj = x[j], yj = y[j];
+		bit d = bld_and(b, lt, bld_xor(b, xj, yj)); /* x ^ y where x < y, else 0 */
+		if (out_min)
+			out_min[j] = bld_xor(b, yj, d);
+		if (out_max)
+			out_max[j] = bld_xor(b, xj, d);
+	}
+}
+
+/* ---- multiplication ---- */
+
+/* Row 0 of the schoolbook is x * y[0]; row i adds x * y[i] << i into out[i..n), an adder
+ * of n - i bits with no carry into bit n: n(n+1)/2 partial products plus
+ * sum over i of (n - i - 1) carries = n^2 - n + 1. */
+void blk_mul(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; j++)
+		out[j] = bld_and(b, x[j], y[0]);
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t w = n - i;
+		bit c = BIT_0;
+		for (uint32_t j = 0; j < w; j++) {
+			bit a = out[i + j], p = bld_and(b, x[j], y[i]);
+			bit s = bld_xor(b, bld_xor(b, a, p), c);
+			if (j + 1 < w)
+				c = carry(b, a, p, c);
+			out[i + j] = s;
+		}
+	}
+}
+
+/* ---- division ---- */
+
+/* AND count of udivmod_core with k restoring steps (secret operands), to choose k. */
+static uint64_t div_cost(uint64_t n, uint64_t k, bool need_r)
+{
+	uint64_t cost = k * (k + 1) / 2;        /* the borrow chains, w ANDs in step w */
+	cost += k < n ? k : n - 1;              /* q = borrow & (y < 2^w), for w < n */
+	cost += k * (k + 1) / 2;                /* the remainder's muxes, w ANDs ... */
+	if (k == n && !need_r)
+		cost -= n;                      /* ... but the last is not needed for q alone */
+	if (k >= 1 && n >= 3)
+		cost += n - 2;                  /* the chain of (y < 2^w) */
+	cost += (n - k) * n;                    /* non-restoring rows */
+	if (k < n && need_r)
+		cost += 2 * n - 1;              /* add y back to a negative remainder */
+	return cost;
+}
+
+/* z[w] = (y[w..n) are all zero), for w = 0 .. n-1, as a chain from the top: n-1 ANDs,
+ * the last of them (z[0], y == 0) only when asked for. */
+static void high_zero(struct bld *b, bit *z, const bit *y, uint32_t n, uint32_t lowest)
+{
+	z[n - 1] = bld_not(y[n - 1]);
+	for (uint32_t w = n - 1; w-- > lowest;)
+		z[w] = bld_and(b, bld_not(y[w]), z[w + 1]);
+}
+
+/* Unsigned q = x / y and r = x % y (either may be NULL; neither aliases x or y).
+ *
+ * Restoring division keeps a remainder R < y and, for each bit of x from the top, forms
+ * R' = 2R + x_i and subtracts y where R' >= y. In step w (w = 1 .. n) R' has only w bits,
+ * so the comparison and the mux cost w ANDs each, plus 2 to check y < 2^w (else R' < y).
+ * Cheap while w is small. A non-restoring row costs n ANDs at any step: the partial
+ * remainder P lies in [-y, y) (n+1 bits, two's complement); P' = 2P + x_i - y when
+ * P >= 0, 2P + x_i + y when P < 0, and the quotient bit is P' >= 0. The carry chain's
+ * select is the previous sign, so there is no mux; a negative final P needs y added back
+ * (2n - 1) for the remainder. We take restoring steps while they are cheaper (about n/2),
+ * then non-restoring rows: the quotient alone costs at most n^2, both at most n^2 for
+ * n >= 16 (3324 ANDs for n = 64, against 4285 for pure restoring).
+ * y == 0: every comparison succeeds and nothing is subtracted: q = all ones, r = x. */
+static void udivmod_core(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n)
+{
+	bool need_r = r != NULL;
+	uint32_t k = 0;
+	for (uint32_t t = 1; t <= n; t++)
+		if (div_cost(n, t, need_r) <= div_cost(n, k, need_r))
+			k = t;
+
+	bit *mem = scratch(b, 4 * ((size_t)n + 1));
+	if (!mem) {
+		fill(q, n, BIT_0);
+		fill(r, n, BIT_0);
+		return;
+	}
+	bit *rem = mem, *a = rem + n + 1, *t = a + n + 1, *z = t + n + 1;
+	fill(rem, n + 1, BIT_0);
+	if (k >= 1 && n >= 2)
+		high_zero(b, z, y, n, 1);
+
+	/* restoring steps w = 1 .. k, consuming x[n-1] .. x[n-k] */
+	for (uint32_t w = 1; w <= k; w++) {
+		uint32_t i = n - w;
+		a[0] = x[i];
+		for (uint32_t j = 1; j < w; j++)
+			a[j] = rem[j - 1];
+		bit c = BIT_1;
+		for (uint32_t j = 0; j < w; j++) {
+			t[j] = bld_xor(b, bld_not(y[j]), c); /* difference ^ a[j]: the mux's input */
+			c = carry(b, a[j], bld_not(y[j]), c);
+		}
+		bit sel = w < n ? bld_and(b, c, z[w]) : c;
+		if (q)
+			q[i] = sel;
+		if (w == n && !need_r)
+			break;
+		for (uint32_t j = 0; j < w; j++)
+			rem[j] = bld_xor(b, a[j], bld_and(b, sel, t[j]));
+	}
+
+	/* non-restoring rows for x[n-k-1] .. x[0]; rem[n] is the sign (0 after restoring) */
+	for (uint32_t w = k + 1; w <= n; w++) {
+		uint32_t i = n - w;
+		bit pos = bld_not(rem[n]); /* P >= 0: subtract, that is add ~y + 1 */
+		a[0] = x[i];
+		for (uint32_t j = 1; j <= n; j++)
+			a[j] = rem[j - 1];
+		bit c = pos;
+		for (uint32_t j = 0; j <= n; j++) {
+			bit v = j < n ? bld_xor(b, y[j], pos) : pos;
+			rem[j] = bld_xor(b, bld_xor(b, a[j], v), c);
+			if (j < n)
+				c = carry(b, a[j], v, c);
+		}
+		if (q)
+			q[i] = bld_not(rem[n]);
+	}
+	if (r && k < n) {
+		for (uint32_t j = 0; j < n; j++)
+			t[j] = bld_and(b, y[j], rem[n]);
+		add_bits(b, rem, rem, t, n, BIT_0, BIT_0, false);
+	}
+	if (r)
+		memcpy(r, rem, (size_t)n * sizeof(*r));
+	free(mem);
+}
+
+/* Copies x and y first, so q and r may alias them. */
+void blk_udivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n)
+{
+	if (n == 0 || (!q && !r))
+		return;
+	bit *xy = scratch(b, 2 * (size_t)n);
+	if (!xy) {
+		fill(q, n, BIT_0);
+		fill(r, n, BIT_0);
+		return;
+	}
+	memcpy(xy, x, (size_t)n * sizeof(*xy));
+	memcpy(xy + n, y, (size_t)n * sizeof(*xy));
+	udivmod_core(b, q, r, xy, xy + n, n);
+	free(xy);
+}
+
+/* Truncating signed division: |x| / |y|, then q negated when the signs differ and r when
+ * x < 0. RISC-V: y == 0 gives q = -1 (the unsigned all-ones left unnegated), r = x;
+ * -2^(n-1) / -1 gives q = -2^(n-1), r = 0, which falls out of the unsigned case.
+ * Extra ANDs: 2(n-1) for the absolute values, 2(n-1) for the fixes, 1 for (y != 0) on top
+ * of the division's own (y < 2) chain. */
+void blk_sdivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n)
+{
+	if (n == 0 || (!q && !r))
+		return;
+	bit *mem = scratch(b, 5 * (size_t)n);
+	if (!mem) {
+		fill(q, n, BIT_0);
+		fill(r, n, BIT_0);
+		return;
+	}
+	bit *ax = mem, *ay = ax + n, *uq = ay + n, *ur = uq + n, *z = ur + n;
+	bit sx = x[n - 1], sy = y[n - 1];
+	cond_neg(b, ax, x, sx, n);
+	cond_neg(b, ay, y, sy, n);
+	udivmod_core(b, q ? uq : NULL, r ? ur : NULL, ax, ay, n);
+	if (q) {
+		high_zero(b, z, ay, n, 0); /* shares all but one AND with the division's */
+		bit sq = bld_and(b, bld_xor(b, sx, sy), bld_not(z[0]));
+		cond_neg(b, q, uq, sq, n);
+	}
+	if (r)
+		cond_neg(b, r, ur, sx, n);
+	free(mem);
+}
+
+/* ---- shifts ---- */
+
+void blk_shl_const(bit *out, const bit *x, uint32_t n, uint64_t k)
+{
+	for (uint32_t j = n; j-- > 0;)
+		out[j] = j >= k ? x[j - k] : BIT_0;
+}
+
+void blk_shr_const(bit *out, const bit *x, uint32_t n, uint64_t k, bool arith)
+{
+	if (n == 0)
+		return;
+	bit fill_bit = arith ? x[n - 1] : BIT_0;
+	for (uint32_t j = 0; j < n; j++)
+		out[j] = k < n - j ? x[j + k] : fill_bit;
+}
+
+/* The barrel shifter behind blk_shl and blk_shr: stage i shifts by 2^i where amt[i] is
+ * set (n ANDs); the amount bits worth n or more are ORed together and, when any is set,
+ * the result becomes the fill (0, or the sign for an arithmetic right shift). */
+static void barrel(struct bld *b, bit *out, const bit *x, uint32_t n, const bit *amt,
+		   uint32_t amt_bits, bool left, bool arith)
+{
+	if (n == 0)
+		return;
+	bit *cur = scratch(b, n);
+	if (!cur) {
+		fill(out, n, BIT_0);
+		return;
+	}
+	memcpy(cur, x, (size_t)n * sizeof(*cur));
+	bit fill_bit = arith ? x[n - 1] : BIT_0;
+	bit big = BIT_0;
+	for (uint32_t i = 0; i < amt_bits; i++) {
+		if (i >= 32 || (1ull << i) >= n) {
+			big = bld_or(b, big, amt[i]);
+			continue;
+		}
+		uint32_t s = 1u << i;
+		if (left) {
+			for (uint32_t j = n; j-- > 0;)
+				cur[j] = bld_mux(b, amt[i], j >= s ? cur[j - s] : BIT_0, cur[j]);
+		} else {
+			for (uint32_t j = 0; j < n; j++)
+				cur[j] = bld_mux(b, amt[i], s < n - j ? cur[j + s] : fill_bit, cur[j]);
+		}
+	}
+	for (uint32_t j = 0; j < n; j++)
+		out[j] = bld_mux(b, big, fill_bit, cur[j]);
+	free(cur);
+}
+
+void blk_shl(struct bld *b, bit *out, const bit *x, uint32_t n, const bit *amt, uint32_t amt_bits)
+{
+	barrel(b, out, x, n, amt, amt_bits, true, false);
+}
+
+void blk_shr(struct bld *b, bit *out, const bit *x, uint32_t n, const bit *amt, uint32_t amt_bits,
+	     bool arith)
+{
+	barrel(b, out, x, n, amt, amt_bits, false, arith);
+}
+
+/* ---- popcount ---- */
+
+/* Bits needed to hold the number n >= 1. */
+static uint32_t bit_width(uint32_t n)
+{
+	uint32_t w = 0;
+	while (n) {
+		w++;
+		n >>= 1;
+	}
+	return w;
+}
+
+/* out (bit_width(n) bits) = the number of set bits of x[0..n), n >= 1. With 2^k <= n <
+ * 2^(k+1): count the first 2^k - 1 bits (k bits wide), the next n - 2^k (at most k
+ * wide), and add the two with the last bit as carry in: k full or half adders, one AND
+ * each. Cost C(n) = C(2^k - 1) + C(n - 2^k) + k = n - popcount(n) (Boyar and Peralta). */
+static void pop_rec(struct bld *b, bit *out, const bit *x, uint32_t n)
+{
+	if (n == 1) {
+		out[0] = x[0];
+		return;
+	}
+	uint32_t k = bit_width(n) - 1;
+	uint32_t m = (1u << k) - 1, rest = n - (1u << k);
+	bit lo[32], hi[32];
+	pop_rec(b, lo, x, m);
+	uint32_t hw = 0;
+	if (rest) {
+		pop_rec(b, hi, x + m, rest);
+		hw = bit_width(rest);
+	}
+	bit c = x[n - 1];
+	for (uint32_t j = 0; j < k; j++) {
+		bit h = j < hw ? hi[j] : BIT_0;
+		out[j] = bld_xor(b, bld_xor(b, lo[j], h), c);
+		c = carry(b, lo[j], h, c);
+	}
+	out[k] = c;
+}
+
+void blk_popcount(struct bld *b, bit *out, uint32_t out_bits, const bit *x, uint32_t n)
+{
+	bit sum[33];
+	uint32_t w = 0;
+	if (n) {
+		pop_rec(b, sum, x, n);
+		w = bit_width(n);
+	}
+	for (uint32_t j = 0; j < out_bits; j++)
+		out[j] = j < w ? sum[j] : BIT_0;
+}
+
+void blk_resize(bit *out, uint32_t m, const bit *x, uint32_t n, bool sign_extend)
+{
+	if (m <= n) {
+		memmove(out, x, (size_t)m * sizeof(*out));
+		return;
+	}
+	bit fill_bit = sign_extend && n ? x[n - 1] : BIT_0;
+	memmove(out, x, (size_t)n * sizeof(*out));
+	for (uint32_t j = n; j < m; j++)
+		out[j] = fill_bit;
+}
