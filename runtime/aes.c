@@ -1,0 +1,759 @@
+/* aes.c: AES-128 encryption (FIPS-197) on AES-NI, VAES (256 and 512 bits) and in portable C.
+ *
+ * The hardware paths are compiled with __attribute__((target(...))) so the default build
+ * runs on any x86-64; aes_impl_supported() asks CPUID (and XGETBV, for the OS saving the
+ * wide registers) which of them this CPU can run. The key schedule uses the aesenclast trick
+ * (Gueron, "Intel AES-NI instructions set", 2010, and AES-GCM-SIV): broadcast
+ * RotWord(w3) to all four columns, then aesenclast with Rcon as the round key computes
+ * SubWord(RotWord(w3)) ^ Rcon in every column, since ShiftRows moves nothing when the
+ * columns are equal. That instruction works on four keys per 512-bit register, so
+ * aes_encrypt_multikey() expands many keys at once, round by round, right beside the blocks
+ * they encrypt: the round keys never touch memory.
+ *
+ * The portable path is bitsliced (Rebeiro-Selvakumar-Devi, INDOCRYPT 2006; Kasper-Schwabe,
+ * CHES 2009, for the layout idea): 64 bytes (four blocks) are held as eight 64-bit planes,
+ * plane i holding bit i of every byte, so SubBytes becomes boolean algebra on whole words.
+ * SubBytes computes the inverse in GF(2^8) as x^254 (4 multiplications, 7 squarings), then
+ * the affine map; ShiftRows and MixColumns move bits within 16-bit lanes with shifts and
+ * masks. No table, no branch and no index depends on data or key.
+ */
+#include "aes.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define AES_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+static const uint8_t aes_rcon[AES_ROUNDS] = {0x01, 0x02, 0x04, 0x08, 0x10,
+					     0x20, 0x40, 0x80, 0x1b, 0x36};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Portable bitsliced AES: four blocks (or keys) at once, byte k of the 64 in bit k.          */
+
+/* A 16-bit mask repeated in the four 16-bit lanes (one lane per block). */
+static inline uint64_t lanes(uint64_t m16)
+{
+	return m16 * 0x0001000100010001ull;
+}
+
+static void soft_pack(uint64_t p[8], const uint8_t b[64])
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = 0;
+	for (int k = 0; k < 64; k++)
+		for (int i = 0; i < 8; i++)
+			p[i] |= (uint64_t)((b[k] >> i) & 1) << k;
+}
+
+static void soft_unpack(uint8_t b[64], const uint64_t p[8])
+{
+	for (int k = 0; k < 64; k++) {
+		unsigned v = 0;
+		for (int i = 0; i < 8; i++)
+			v |= (unsigned)((p[i] >> k) & 1) << i;
+		b[k] = (uint8_t)v;
+	}
+}
+
+/* Reduces a product of degree <= 14 modulo x^8 + x^4 + x^3 + x + 1. */
+static void soft_gf_reduce(uint64_t out[8], uint64_t c[15])
+{
+	for (int k = 14; k >= 8; k--) {
+		c[k - 4] ^= c[k];
+		c[k - 5] ^= c[k];
+		c[k - 7] ^= c[k];
+		c[k - 8] ^= c[k];
+	}
+	for (int i = 0; i < 8; i++)
+		out[i] = c[i];
+}
+
+/* out = a * b in GF(2^8), 64 bytes at once; out may alias a or b. */
+static void soft_gf_mul(uint64_t out[8], const uint64_t a[8], const uint64_t b[8])
+{
+	uint64_t c[15] = {0};
+	for (int i = 0; i < 8; i++)
+		for (int j = 0; j < 8; j++)
+			c[i + j] ^= a[i] & b[j];
+	soft_gf_reduce(out, c);
+}
+
+/* out = a^2: squaring is linear, it spreads bit i to bit 2i. out may alias a. */
+static void soft_gf_square(uint64_t out[8], const uint64_t a[8])
+{
+	uint64_t c[15] = {0};
+	for (int i = 0; i < 8; i++)
+		c[2 * i] = a[i];
+	soft_gf_reduce(out, c);
+}
+
+static void soft_sub_bytes(uint64_t s[8])
+{
+	uint64_t x2[8], x3[8], x12[8], x14[8], x15[8], t[8];
+	soft_gf_square(x2, s);
+	soft_gf_mul(x3, x2, s);
+	soft_gf_square(t, x3); /* x^6 */
+	soft_gf_square(x12, t);
+	soft_gf_mul(x14, x12, x2);
+	soft_gf_mul(x15, x12, x3);
+	soft_gf_square(t, x15);
+	for (int i = 0; i < 3; i++)
+		soft_gf_square(t, t); /* x^240 */
+	soft_gf_mul(t, t, x14);       /* x^254 = x^-1, and 0 -> 0 */
+	/* the affine map: bit i ^= bits i+4, i+5, i+6, i+7 (mod 8), then ^ 0x63 */
+	for (int i = 0; i < 8; i++) {
+		uint64_t c = 0 - (uint64_t)((0x63 >> i) & 1);
+		s[i] = t[i] ^ t[(i + 4) & 7] ^ t[(i + 5) & 7] ^ t[(i + 6) & 7] ^ t[(i + 7) & 7] ^ c;
+	}
+}
+
+/* Byte k of a block is state row k % 4, column k / 4: bit 4c + r of its 16-bit lane. */
+
+/* ShiftRows: row r rotates left by r columns, new[4c + r] = old[4((c + r) % 4) + r]. */
+static uint64_t soft_shift_rows_plane(uint64_t x)
+{
+	return (x & lanes(0x1111)) | ((x >> 4) & lanes(0x0222)) | ((x << 12) & lanes(0x2000)) |
+	       ((x >> 8) & lanes(0x0044)) | ((x << 8) & lanes(0x4400)) |
+	       ((x >> 12) & lanes(0x0008)) | ((x << 4) & lanes(0x8880));
+}
+
+/* Within each column: new[4c + r] = old[4c + (r + k) % 4], for k = 1, 2, 3. */
+static uint64_t soft_rot1(uint64_t x)
+{
+	return ((x >> 1) & lanes(0x7777)) | ((x << 3) & lanes(0x8888));
+}
+
+static uint64_t soft_rot2(uint64_t x)
+{
+	return ((x >> 2) & lanes(0x3333)) | ((x << 2) & lanes(0xcccc));
+}
+
+static uint64_t soft_rot3(uint64_t x)
+{
+	return ((x >> 3) & lanes(0x1111)) | ((x << 1) & lanes(0xeeee));
+}
+
+/* MixColumns: s'_r = 2 (s_r ^ s_{r+1}) ^ s_{r+1} ^ s_{r+2} ^ s_{r+3}. */
+static void soft_mix_columns(uint64_t s[8])
+{
+	uint64_t t[8], rest[8];
+	for (int i = 0; i < 8; i++) {
+		uint64_t r1 = soft_rot1(s[i]);
+		t[i] = s[i] ^ r1;
+		rest[i] = r1 ^ soft_rot2(s[i]) ^ soft_rot3(s[i]);
+	}
+	/* xtime: multiply by x, reducing with 0x1b (bits 0, 1, 3, 4) */
+	s[0] = t[7] ^ rest[0];
+	s[1] = t[0] ^ t[7] ^ rest[1];
+	s[2] = t[1] ^ rest[2];
+	s[3] = t[2] ^ t[7] ^ rest[3];
+	s[4] = t[3] ^ t[7] ^ rest[4];
+	s[5] = t[4] ^ rest[5];
+	s[6] = t[5] ^ rest[6];
+	s[7] = t[6] ^ rest[7];
+}
+
+/* One round of the key schedule for four keys (one per lane). */
+static void soft_next_round_key(uint64_t k[8], uint8_t rcon)
+{
+	uint64_t u[8];
+	for (int i = 0; i < 8; i++) {
+		/* RotWord(w3), copied into all four columns */
+		uint64_t w = (soft_rot1(k[i]) >> 12) & lanes(0x000f);
+		u[i] = w | (w << 4) | (w << 8) | (w << 12);
+	}
+	soft_sub_bytes(u);
+	for (int i = 0; i < 8; i++) {
+		u[i] ^= (0 - (uint64_t)((rcon >> i) & 1)) & lanes(0x1111);
+		/* w'_c = w_0 ^ ... ^ w_c ^ u */
+		uint64_t t = k[i] ^ ((k[i] << 4) & lanes(0xfff0));
+		t ^= (t << 8) & lanes(0xff00);
+		k[i] = t ^ u[i];
+	}
+}
+
+static void soft_round(uint64_t s[8], const uint64_t rk[8], bool last)
+{
+	soft_sub_bytes(s);
+	for (int i = 0; i < 8; i++)
+		s[i] = soft_shift_rows_plane(s[i]);
+	if (!last)
+		soft_mix_columns(s);
+	for (int i = 0; i < 8; i++)
+		s[i] ^= rk[i];
+}
+
+static void soft_expand_key(struct aes_key *k, const uint8_t key[16])
+{
+	uint8_t buf[64];
+	uint64_t p[8];
+	for (int l = 0; l < 4; l++)
+		memcpy(buf + 16 * l, key, 16);
+	soft_pack(p, buf);
+	memcpy(k->rk[0], key, 16);
+	for (int r = 1; r <= AES_ROUNDS; r++) {
+		soft_next_round_key(p, aes_rcon[r - 1]);
+		soft_unpack(buf, p);
+		memcpy(k->rk[r], buf, 16);
+	}
+	secret_wipe(buf, sizeof(buf));
+	secret_wipe(p, sizeof(p));
+}
+
+/* Encrypts up to four blocks under the expanded key (packed four times in rkp). */
+static void soft_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16], uint8_t (*out)[16],
+			     size_t n)
+{
+	uint64_t rkp[AES_ROUNDS + 1][8], s[8];
+	uint8_t buf[64];
+	for (int r = 0; r <= AES_ROUNDS; r++) {
+		for (int l = 0; l < 4; l++)
+			memcpy(buf + 16 * l, k->rk[r], 16);
+		soft_pack(rkp[r], buf);
+	}
+	for (size_t i = 0; i < n; i += 4) {
+		size_t c = n - i < 4 ? n - i : 4;
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, in[i], 16 * c);
+		soft_pack(s, buf);
+		for (int b = 0; b < 8; b++)
+			s[b] ^= rkp[0][b];
+		for (int r = 1; r <= AES_ROUNDS; r++)
+			soft_round(s, rkp[r], r == AES_ROUNDS);
+		soft_unpack(buf, s);
+		memcpy(out[i], buf, 16 * c);
+	}
+	secret_wipe(rkp, sizeof(rkp));
+	secret_wipe(s, sizeof(s));
+	secret_wipe(buf, sizeof(buf));
+}
+
+static void soft_encrypt_multikey(const uint8_t (*keys)[16], size_t n, unsigned m, size_t stride,
+				  const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo)
+{
+	uint64_t k[8], s[AES_MAX_PER_KEY][8];
+	uint8_t buf[64], x[AES_MAX_PER_KEY][64];
+	for (size_t i = 0; i < n; i += 4) {
+		size_t c = n - i < 4 ? n - i : 4;
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, keys[i], 16 * c);
+		soft_pack(k, buf);
+		for (unsigned j = 0; j < m; j++) {
+			memset(x[j], 0, sizeof(x[j]));
+			memcpy(x[j], in[j * stride + i], 16 * c);
+			soft_pack(s[j], x[j]);
+			for (int b = 0; b < 8; b++)
+				s[j][b] ^= k[b];
+		}
+		for (int r = 1; r <= AES_ROUNDS; r++) {
+			soft_next_round_key(k, aes_rcon[r - 1]);
+			for (unsigned j = 0; j < m; j++)
+				soft_round(s[j], k, r == AES_ROUNDS);
+		}
+		for (unsigned j = 0; j < m; j++) {
+			soft_unpack(buf, s[j]);
+			for (size_t b = 0; mmo && b < sizeof(buf); b++)
+				buf[b] ^= x[j][b];
+			memcpy(out[j * stride + i], buf, 16 * c);
+		}
+	}
+	secret_wipe(k, sizeof(k));
+	secret_wipe(s, sizeof(s));
+	secret_wipe(buf, sizeof(buf));
+	secret_wipe(x, sizeof(x));
+}
+
+#ifdef AES_X86
+/* ---------------------------------------------------------------------------------------- */
+/* AES-NI: one block per instruction.                                                         */
+
+#define NI_TARGET __attribute__((target("aes,ssse3")))
+#define NI_INLINE __attribute__((target("aes,ssse3"), always_inline)) static inline
+
+/* The next round key: prefix-XOR of the four words, XOR SubWord(RotWord(w3)) ^ Rcon. */
+NI_INLINE __m128i ni_next_round_key(__m128i rk, int rcon)
+{
+	__m128i t = _mm_shuffle_epi8(rk, _mm_set1_epi32(0x0c0f0e0d));
+	t = _mm_aesenclast_si128(t, _mm_set1_epi32(rcon));
+	rk = _mm_xor_si128(rk, _mm_slli_si128(rk, 4));
+	rk = _mm_xor_si128(rk, _mm_slli_si128(rk, 8));
+	return _mm_xor_si128(rk, t);
+}
+
+NI_TARGET static void ni_expand_key(struct aes_key *k, const uint8_t key[16])
+{
+	__m128i rk = _mm_loadu_si128((const __m128i *)key);
+	_mm_store_si128((__m128i *)k->rk[0], rk);
+	for (int r = 1; r <= AES_ROUNDS; r++) {
+		rk = ni_next_round_key(rk, aes_rcon[r - 1]);
+		_mm_store_si128((__m128i *)k->rk[r], rk);
+	}
+}
+
+NI_TARGET static void ni_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16],
+				     uint8_t (*out)[16], size_t n)
+{
+	__m128i rk[AES_ROUNDS + 1];
+	for (int r = 0; r <= AES_ROUNDS; r++)
+		rk[r] = _mm_load_si128((const __m128i *)k->rk[r]);
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m128i s[8];
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
+			s[j] = _mm_xor_si128(_mm_loadu_si128((const __m128i *)in[i + j]), rk[0]);
+		for (int r = 1; r < AES_ROUNDS; r++) {
+#pragma GCC unroll 8
+			for (int j = 0; j < 8; j++)
+				s[j] = _mm_aesenc_si128(s[j], rk[r]);
+		}
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
+			_mm_storeu_si128((__m128i *)out[i + j],
+					 _mm_aesenclast_si128(s[j], rk[AES_ROUNDS]));
+	}
+	for (; i < n; i++) {
+		__m128i s = _mm_xor_si128(_mm_loadu_si128((const __m128i *)in[i]), rk[0]);
+		for (int r = 1; r < AES_ROUNDS; r++)
+			s = _mm_aesenc_si128(s, rk[r]);
+		_mm_storeu_si128((__m128i *)out[i], _mm_aesenclast_si128(s, rk[AES_ROUNDS]));
+	}
+}
+
+/* Keys i0 .. i0+G-1 with m blocks each; G and m are constants once inlined, so the arrays
+ * live in registers. */
+NI_INLINE void ni_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned G, unsigned m,
+				 size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
+				 bool mmo)
+{
+	__m128i rk[8], s[AES_MAX_PER_KEY][8];
+#pragma GCC unroll 8
+	for (unsigned g = 0; g < G; g++)
+		rk[g] = _mm_loadu_si128((const __m128i *)keys[i0 + g]);
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 8
+		for (unsigned g = 0; g < G; g++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)in[j * stride + i0 + g]);
+			s[j][g] = _mm_xor_si128(x, rk[g]);
+		}
+	}
+	for (int r = 1; r <= AES_ROUNDS; r++) {
+#pragma GCC unroll 8
+		for (unsigned g = 0; g < G; g++)
+			rk[g] = ni_next_round_key(rk[g], aes_rcon[r - 1]);
+#pragma GCC unroll 4
+		for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 8
+			for (unsigned g = 0; g < G; g++) {
+				if (r < AES_ROUNDS)
+					s[j][g] = _mm_aesenc_si128(s[j][g], rk[g]);
+				else
+					s[j][g] = _mm_aesenclast_si128(s[j][g], rk[g]);
+			}
+		}
+	}
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 8
+		for (unsigned g = 0; g < G; g++) {
+			size_t at = j * stride + i0 + g;
+			if (mmo)
+				s[j][g] = _mm_xor_si128(s[j][g],
+							_mm_loadu_si128((const __m128i *)in[at]));
+			_mm_storeu_si128((__m128i *)out[at], s[j][g]);
+		}
+	}
+}
+
+/* Keys from i0 to n, m blocks each. */
+NI_INLINE void ni_multikey_from(const uint8_t (*keys)[16], size_t i0, size_t n, unsigned m,
+				size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
+				bool mmo)
+{
+	size_t i = i0;
+	for (; i + 4 <= n; i += 4)
+		ni_multikey_group(keys, i, 4, m, stride, in, out, mmo);
+	for (; i < n; i++)
+		ni_multikey_group(keys, i, 1, m, stride, in, out, mmo);
+}
+
+NI_TARGET static void ni_encrypt_multikey(const uint8_t (*keys)[16], size_t i0, size_t n,
+					  unsigned m, size_t stride, const uint8_t (*in)[16],
+					  uint8_t (*out)[16], bool mmo)
+{
+	switch (m) {
+	case 1:
+		ni_multikey_from(keys, i0, n, 1, stride, in, out, mmo);
+		break;
+	case 2:
+		ni_multikey_from(keys, i0, n, 2, stride, in, out, mmo);
+		break;
+	case 3:
+		ni_multikey_from(keys, i0, n, 3, stride, in, out, mmo);
+		break;
+	default:
+		ni_multikey_from(keys, i0, n, 4, stride, in, out, mmo);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* VAES on 256-bit registers: two blocks per instruction, AVX2.                               */
+
+#define V256_TARGET __attribute__((target("aes,vaes,avx2")))
+#define V256_INLINE __attribute__((target("aes,vaes,avx2"), always_inline)) static inline
+
+V256_INLINE __m256i v256_next_round_key(__m256i rk, int rcon)
+{
+	__m256i t = _mm256_shuffle_epi8(rk, _mm256_set1_epi32(0x0c0f0e0d));
+	t = _mm256_aesenclast_epi128(t, _mm256_set1_epi32(rcon));
+	rk = _mm256_xor_si256(rk, _mm256_bslli_epi128(rk, 4));
+	rk = _mm256_xor_si256(rk, _mm256_bslli_epi128(rk, 8));
+	return _mm256_xor_si256(rk, t);
+}
+
+V256_TARGET static void v256_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16],
+					 uint8_t (*out)[16], size_t n)
+{
+	__m256i rk[AES_ROUNDS + 1];
+	for (int r = 0; r <= AES_ROUNDS; r++)
+		rk[r] = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)k->rk[r]));
+	size_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m256i s[8];
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
+			s[j] = _mm256_xor_si256(
+				_mm256_loadu_si256((const __m256i *)in[i + 2 * j]), rk[0]);
+		for (int r = 1; r < AES_ROUNDS; r++) {
+#pragma GCC unroll 8
+			for (int j = 0; j < 8; j++)
+				s[j] = _mm256_aesenc_epi128(s[j], rk[r]);
+		}
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
+			_mm256_storeu_si256((__m256i *)out[i + 2 * j],
+					    _mm256_aesenclast_epi128(s[j], rk[AES_ROUNDS]));
+	}
+	if (i < n)
+		ni_encrypt_ecb(k, in + i, out + i, n - i);
+}
+
+V256_INLINE void v256_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned G,
+				   unsigned m, size_t stride, const uint8_t (*in)[16],
+				   uint8_t (*out)[16], bool mmo)
+{
+	/* G registers of two keys each */
+	__m256i rk[4], s[AES_MAX_PER_KEY][4];
+#pragma GCC unroll 4
+	for (unsigned g = 0; g < G; g++)
+		rk[g] = _mm256_loadu_si256((const __m256i *)keys[i0 + 2 * g]);
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 4
+		for (unsigned g = 0; g < G; g++) {
+			const __m256i *p = (const __m256i *)in[j * stride + i0 + 2 * g];
+			s[j][g] = _mm256_xor_si256(_mm256_loadu_si256(p), rk[g]);
+		}
+	}
+	for (int r = 1; r <= AES_ROUNDS; r++) {
+#pragma GCC unroll 4
+		for (unsigned g = 0; g < G; g++)
+			rk[g] = v256_next_round_key(rk[g], aes_rcon[r - 1]);
+#pragma GCC unroll 4
+		for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 4
+			for (unsigned g = 0; g < G; g++) {
+				if (r < AES_ROUNDS)
+					s[j][g] = _mm256_aesenc_epi128(s[j][g], rk[g]);
+				else
+					s[j][g] = _mm256_aesenclast_epi128(s[j][g], rk[g]);
+			}
+		}
+	}
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 4
+		for (unsigned g = 0; g < G; g++) {
+			size_t at = j * stride + i0 + 2 * g;
+			if (mmo)
+				s[j][g] = _mm256_xor_si256(
+					s[j][g], _mm256_loadu_si256((const __m256i *)in[at]));
+			_mm256_storeu_si256((__m256i *)out[at], s[j][g]);
+		}
+	}
+}
+
+V256_INLINE void v256_multikey_m(const uint8_t (*keys)[16], size_t n, unsigned m,
+				 size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
+				 bool mmo)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		v256_multikey_group(keys, i, 4, m, stride, in, out, mmo);
+	for (; i + 2 <= n; i += 2)
+		v256_multikey_group(keys, i, 1, m, stride, in, out, mmo);
+	if (i < n)
+		ni_encrypt_multikey(keys, i, n, m, stride, in, out, mmo);
+}
+
+V256_TARGET static void v256_encrypt_multikey(const uint8_t (*keys)[16], size_t n, unsigned m,
+					      size_t stride, const uint8_t (*in)[16],
+					      uint8_t (*out)[16], bool mmo)
+{
+	switch (m) {
+	case 1:
+		v256_multikey_m(keys, n, 1, stride, in, out, mmo);
+		break;
+	case 2:
+		v256_multikey_m(keys, n, 2, stride, in, out, mmo);
+		break;
+	case 3:
+		v256_multikey_m(keys, n, 3, stride, in, out, mmo);
+		break;
+	default:
+		v256_multikey_m(keys, n, 4, stride, in, out, mmo);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* VAES on 512-bit registers: four blocks per instruction, AVX-512 F and BW.                  */
+
+#define V512_TARGET __attribute__((target("aes,vaes,avx512f,avx512bw")))
+#define V512_INLINE                                                                             \
+	__attribute__((target("aes,vaes,avx512f,avx512bw"), always_inline)) static inline
+
+V512_INLINE __m512i v512_next_round_key(__m512i rk, int rcon)
+{
+	__m512i t = _mm512_shuffle_epi8(rk, _mm512_set1_epi32(0x0c0f0e0d));
+	t = _mm512_aesenclast_epi128(t, _mm512_set1_epi32(rcon));
+	__m512i u = _mm512_xor_si512(rk, _mm512_bslli_epi128(rk, 4));
+	return _mm512_ternarylogic_epi64(u, _mm512_bslli_epi128(u, 8), t, 0x96); /* a^b^c */
+}
+
+V512_TARGET static void v512_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16],
+					 uint8_t (*out)[16], size_t n)
+{
+	__m512i rk[AES_ROUNDS + 1];
+	for (int r = 0; r <= AES_ROUNDS; r++)
+		rk[r] = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i *)k->rk[r]));
+	size_t i = 0;
+	for (; i + 32 <= n; i += 32) {
+		__m512i s[8];
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
+			s[j] = _mm512_xor_si512(_mm512_loadu_si512(in[i + 4 * j]), rk[0]);
+		for (int r = 1; r < AES_ROUNDS; r++) {
+#pragma GCC unroll 8
+			for (int j = 0; j < 8; j++)
+				s[j] = _mm512_aesenc_epi128(s[j], rk[r]);
+		}
+#pragma GCC unroll 8
+		for (int j = 0; j < 8; j++)
+			_mm512_storeu_si512(out[i + 4 * j],
+					    _mm512_aesenclast_epi128(s[j], rk[AES_ROUNDS]));
+	}
+	if (i < n)
+		ni_encrypt_ecb(k, in + i, out + i, n - i);
+}
+
+V512_INLINE void v512_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned G,
+				     unsigned m, size_t stride, const uint8_t (*in)[16],
+				     uint8_t (*out)[16], bool mmo)
+{
+	/* G registers of four keys each */
+	__m512i rk[4], s[AES_MAX_PER_KEY][4];
+#pragma GCC unroll 4
+	for (unsigned g = 0; g < G; g++)
+		rk[g] = _mm512_loadu_si512(keys[i0 + 4 * g]);
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 4
+		for (unsigned g = 0; g < G; g++)
+			s[j][g] = _mm512_xor_si512(
+				_mm512_loadu_si512(in[j * stride + i0 + 4 * g]), rk[g]);
+	}
+	for (int r = 1; r <= AES_ROUNDS; r++) {
+#pragma GCC unroll 4
+		for (unsigned g = 0; g < G; g++)
+			rk[g] = v512_next_round_key(rk[g], aes_rcon[r - 1]);
+#pragma GCC unroll 4
+		for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 4
+			for (unsigned g = 0; g < G; g++) {
+				if (r < AES_ROUNDS)
+					s[j][g] = _mm512_aesenc_epi128(s[j][g], rk[g]);
+				else
+					s[j][g] = _mm512_aesenclast_epi128(s[j][g], rk[g]);
+			}
+		}
+	}
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 4
+		for (unsigned g = 0; g < G; g++) {
+			size_t at = j * stride + i0 + 4 * g;
+			if (mmo)
+				s[j][g] = _mm512_xor_si512(s[j][g], _mm512_loadu_si512(in[at]));
+			_mm512_storeu_si512(out[at], s[j][g]);
+		}
+	}
+}
+
+V512_INLINE void v512_multikey_m(const uint8_t (*keys)[16], size_t n, unsigned m,
+				 size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
+				 bool mmo)
+{
+	size_t i = 0;
+	for (; i + 16 <= n; i += 16)
+		v512_multikey_group(keys, i, 4, m, stride, in, out, mmo);
+	for (; i + 4 <= n; i += 4)
+		v512_multikey_group(keys, i, 1, m, stride, in, out, mmo);
+	if (i < n)
+		ni_encrypt_multikey(keys, i, n, m, stride, in, out, mmo);
+}
+
+V512_TARGET static void v512_encrypt_multikey(const uint8_t (*keys)[16], size_t n, unsigned m,
+					      size_t stride, const uint8_t (*in)[16],
+					      uint8_t (*out)[16], bool mmo)
+{
+	switch (m) {
+	case 1:
+		v512_multikey_m(keys, n, 1, stride, in, out, mmo);
+		break;
+	case 2:
+		v512_multikey_m(keys, n, 2, stride, in, out, mmo);
+		break;
+	case 3:
+		v512_multikey_m(keys, n, 3, stride, in, out, mmo);
+		break;
+	default:
+		v512_multikey_m(keys, n, 4, stride, in, out, mmo);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* What the CPU offers.                                                                       */
+
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+bool aes_impl_supported(enum aes_impl impl)
+{
+	unsigned a, b, c, d;
+	if (impl == AES_IMPL_SOFT)
+		return true;
+	if (impl >= AES_IMPL_COUNT || !__get_cpuid(1, &a, &b, &c, &d))
+		return false;
+	bool aesni = (c & bit_AES) && (c & bit_SSSE3);
+	if (impl == AES_IMPL_AESNI || !aesni)
+		return aesni;
+	if (!(c & bit_OSXSAVE) || !(c & bit_AVX) || __get_cpuid_max(0, NULL) < 7)
+		return false;
+	uint64_t xcr0 = xgetbv0();
+	__cpuid_count(7, 0, a, b, c, d);
+	bool v256 = (xcr0 & 0x06) == 0x06 && (b & bit_AVX2) && (c & bit_VAES);
+	if (impl == AES_IMPL_VAES256)
+		return v256;
+	return v256 && (xcr0 & 0xe6) == 0xe6 && (b & bit_AVX512F) && (b & bit_AVX512BW);
+}
+
+#else /* not x86 */
+
+bool aes_impl_supported(enum aes_impl impl)
+{
+	return impl == AES_IMPL_SOFT;
+}
+
+#endif
+
+/* ---------------------------------------------------------------------------------------- */
+/* Dispatch.                                                                                  */
+
+static const char *const impl_names[AES_IMPL_COUNT] = {"soft", "aesni", "vaes256", "vaes512"};
+
+const char *aes_impl_name(enum aes_impl impl)
+{
+	return impl < AES_IMPL_COUNT ? impl_names[impl] : "?";
+}
+
+enum aes_impl aes_impl_best(void)
+{
+	const char *want = getenv("MPCC_AES_IMPL");
+	for (int i = 0; want && i < AES_IMPL_COUNT; i++)
+		if (strcmp(want, impl_names[i]) == 0 && aes_impl_supported((enum aes_impl)i))
+			return (enum aes_impl)i;
+	for (int i = AES_IMPL_COUNT - 1; i > 0; i--)
+		if (aes_impl_supported((enum aes_impl)i))
+			return (enum aes_impl)i;
+	return AES_IMPL_SOFT;
+}
+
+void aes_expand_key(enum aes_impl impl, struct aes_key *k, const uint8_t key[16])
+{
+#ifdef AES_X86
+	if (impl != AES_IMPL_SOFT) {
+		ni_expand_key(k, key);
+		return;
+	}
+#endif
+	(void)impl;
+	soft_expand_key(k, key);
+}
+
+void aes_encrypt_ecb(enum aes_impl impl, const struct aes_key *k, const uint8_t (*in)[16],
+		     uint8_t (*out)[16], size_t n)
+{
+	switch (impl) {
+#ifdef AES_X86
+	case AES_IMPL_AESNI:
+		ni_encrypt_ecb(k, in, out, n);
+		return;
+	case AES_IMPL_VAES256:
+		v256_encrypt_ecb(k, in, out, n);
+		return;
+	case AES_IMPL_VAES512:
+		v512_encrypt_ecb(k, in, out, n);
+		return;
+#endif
+	default:
+		soft_encrypt_ecb(k, in, out, n);
+		return;
+	}
+}
+
+void aes_encrypt_multikey(enum aes_impl impl, const uint8_t (*keys)[16], size_t n, unsigned m,
+			  size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo)
+{
+	assert(m >= 1 && m <= AES_MAX_PER_KEY && stride >= n);
+	switch (impl) {
+#ifdef AES_X86
+	case AES_IMPL_AESNI:
+		ni_encrypt_multikey(keys, 0, n, m, stride, in, out, mmo);
+		return;
+	case AES_IMPL_VAES256:
+		v256_encrypt_multikey(keys, n, m, stride, in, out, mmo);
+		return;
+	case AES_IMPL_VAES512:
+		v512_encrypt_multikey(keys, n, m, stride, in, out, mmo);
+		return;
+#endif
+	default:
+		soft_encrypt_multikey(keys, n, m, stride, in, out, mmo);
+		return;
+	}
+}
