@@ -235,33 +235,66 @@ static void soft_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16], u
 	secret_wipe(buf, sizeof(buf));
 }
 
-static void soft_encrypt_multikey(const uint8_t (*keys)[16], size_t n, unsigned m, size_t stride,
-				  const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo)
+/* One call of aes_encrypt_multikey (keys given) or aes_mitccrh_multikey (keys == NULL). */
+struct mk_job {
+	const uint8_t (*keys)[16];
+	const uint8_t *seed; /* MITCCRH: key i = seed ^ (t0 + i || 0) */
+	uint64_t t0;
+	size_t n, stride;
+	unsigned m;
+	const uint8_t (*in)[16];
+	uint8_t (*out)[16];
+	bool mmo; /* given keys: feed the input forward (MITCCRH always does) */
+};
+
+/* sigma(x_L || x_R) = (x_L ^ x_R || x_L), x_L being bytes 8..15 (hash.h); in place. */
+static void soft_sigma(uint8_t x[16])
+{
+	for (int k = 0; k < 8; k++) {
+		uint8_t r = x[k];
+		x[k] = x[8 + k];
+		x[8 + k] ^= r;
+	}
+}
+
+static void soft_multikey(const struct mk_job *job)
 {
 	uint64_t k[8], s[AES_MAX_PER_KEY][8];
 	uint8_t buf[64], x[AES_MAX_PER_KEY][64];
-	for (size_t i = 0; i < n; i += 4) {
-		size_t c = n - i < 4 ? n - i : 4;
+	bool mitccrh = job->keys == NULL;
+	for (size_t i = 0; i < job->n; i += 4) {
+		size_t c = job->n - i < 4 ? job->n - i : 4;
 		memset(buf, 0, sizeof(buf));
-		memcpy(buf, keys[i], 16 * c);
+		for (size_t l = 0; l < c; l++) {
+			if (!mitccrh) {
+				memcpy(buf + 16 * l, job->keys[i + l], 16);
+				continue;
+			}
+			uint64_t t = job->t0 + i + l;
+			memcpy(buf + 16 * l, job->seed, 16);
+			for (int b = 0; b < 8; b++)
+				buf[16 * l + 8 + b] ^= (uint8_t)(t >> (8 * b));
+		}
 		soft_pack(k, buf);
-		for (unsigned j = 0; j < m; j++) {
+		for (unsigned j = 0; j < job->m; j++) {
 			memset(x[j], 0, sizeof(x[j]));
-			memcpy(x[j], in[j * stride + i], 16 * c);
+			memcpy(x[j], job->in[j * job->stride + i], 16 * c);
+			for (size_t l = 0; mitccrh && l < c; l++)
+				soft_sigma(x[j] + 16 * l);
 			soft_pack(s[j], x[j]);
 			for (int b = 0; b < 8; b++)
 				s[j][b] ^= k[b];
 		}
 		for (int r = 1; r <= AES_ROUNDS; r++) {
 			soft_next_round_key(k, aes_rcon[r - 1]);
-			for (unsigned j = 0; j < m; j++)
+			for (unsigned j = 0; j < job->m; j++)
 				soft_round(s[j], k, r == AES_ROUNDS);
 		}
-		for (unsigned j = 0; j < m; j++) {
+		for (unsigned j = 0; j < job->m; j++) {
 			soft_unpack(buf, s[j]);
-			for (size_t b = 0; mmo && b < sizeof(buf); b++)
+			for (size_t b = 0; (mitccrh || job->mmo) && b < sizeof(buf); b++)
 				buf[b] ^= x[j][b];
-			memcpy(out[j * stride + i], buf, 16 * c);
+			memcpy(job->out[j * job->stride + i], buf, 16 * c);
 		}
 	}
 	secret_wipe(k, sizeof(k));
@@ -327,31 +360,48 @@ NI_TARGET static void ni_encrypt_ecb(const struct aes_key *k, const uint8_t (*in
 	}
 }
 
-/* Keys i0 .. i0+G-1 with m blocks each; G and m are constants once inlined, so the arrays
- * live in registers. */
-NI_INLINE void ni_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned G, unsigned m,
-				 size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
-				 bool mmo)
+/* Key i of the job. */
+NI_INLINE __m128i ni_first_key(const struct mk_job *job, size_t i, bool mitccrh)
 {
-	__m128i rk[8], s[AES_MAX_PER_KEY][8];
-#pragma GCC unroll 8
+	if (!mitccrh)
+		return _mm_loadu_si128((const __m128i *)job->keys[i]);
+	__m128i t = _mm_set_epi64x((long long)(job->t0 + i), 0);
+	return _mm_xor_si128(_mm_loadu_si128((const __m128i *)job->seed), t);
+}
+
+/* sigma: swap the halves, then XOR the old high half into the new high half. */
+NI_INLINE __m128i ni_sigma(__m128i x)
+{
+	return _mm_xor_si128(_mm_shuffle_epi32(x, 0x4e), _mm_and_si128(x, _mm_set_epi64x(-1, 0)));
+}
+
+/* Keys i0 .. i0+G-1 with m blocks each; G, m and mitccrh are constants once inlined, so
+ * the arrays live in registers. */
+NI_INLINE void ni_multikey_group(const struct mk_job *job, size_t i0, unsigned G, unsigned m,
+				 bool mitccrh)
+{
+	__m128i rk[4], s[AES_MAX_PER_KEY][4], x[AES_MAX_PER_KEY][4];
+	bool ff = mitccrh || job->mmo;
+#pragma GCC unroll 4
 	for (unsigned g = 0; g < G; g++)
-		rk[g] = _mm_loadu_si128((const __m128i *)keys[i0 + g]);
+		rk[g] = ni_first_key(job, i0 + g, mitccrh);
 #pragma GCC unroll 4
 	for (unsigned j = 0; j < m; j++) {
-#pragma GCC unroll 8
+#pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			__m128i x = _mm_loadu_si128((const __m128i *)in[j * stride + i0 + g]);
-			s[j][g] = _mm_xor_si128(x, rk[g]);
+			x[j][g] = _mm_loadu_si128((const __m128i *)job->in[j * job->stride + i0 + g]);
+			if (mitccrh)
+				x[j][g] = ni_sigma(x[j][g]);
+			s[j][g] = _mm_xor_si128(x[j][g], rk[g]);
 		}
 	}
 	for (int r = 1; r <= AES_ROUNDS; r++) {
-#pragma GCC unroll 8
+#pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++)
 			rk[g] = ni_next_round_key(rk[g], aes_rcon[r - 1]);
 #pragma GCC unroll 4
 		for (unsigned j = 0; j < m; j++) {
-#pragma GCC unroll 8
+#pragma GCC unroll 4
 			for (unsigned g = 0; g < G; g++) {
 				if (r < AES_ROUNDS)
 					s[j][g] = _mm_aesenc_si128(s[j][g], rk[g]);
@@ -362,45 +412,40 @@ NI_INLINE void ni_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned 
 	}
 #pragma GCC unroll 4
 	for (unsigned j = 0; j < m; j++) {
-#pragma GCC unroll 8
+#pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			size_t at = j * stride + i0 + g;
-			if (mmo)
-				s[j][g] = _mm_xor_si128(s[j][g],
-							_mm_loadu_si128((const __m128i *)in[at]));
-			_mm_storeu_si128((__m128i *)out[at], s[j][g]);
+			if (ff)
+				s[j][g] = _mm_xor_si128(s[j][g], x[j][g]);
+			_mm_storeu_si128((__m128i *)job->out[j * job->stride + i0 + g], s[j][g]);
 		}
 	}
 }
 
-/* Keys from i0 to n, m blocks each. */
-NI_INLINE void ni_multikey_from(const uint8_t (*keys)[16], size_t i0, size_t n, unsigned m,
-				size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
-				bool mmo)
+/* Keys from i0 to the end, m blocks each. */
+NI_INLINE void ni_multikey_from(const struct mk_job *job, size_t i0, unsigned m, bool mitccrh)
 {
 	size_t i = i0;
-	for (; i + 4 <= n; i += 4)
-		ni_multikey_group(keys, i, 4, m, stride, in, out, mmo);
-	for (; i < n; i++)
-		ni_multikey_group(keys, i, 1, m, stride, in, out, mmo);
+	for (; i + 4 <= job->n; i += 4)
+		ni_multikey_group(job, i, 4, m, mitccrh);
+	for (; i < job->n; i++)
+		ni_multikey_group(job, i, 1, m, mitccrh);
 }
 
-NI_TARGET static void ni_encrypt_multikey(const uint8_t (*keys)[16], size_t i0, size_t n,
-					  unsigned m, size_t stride, const uint8_t (*in)[16],
-					  uint8_t (*out)[16], bool mmo)
+NI_TARGET static void ni_multikey(const struct mk_job *job, size_t i0)
 {
-	switch (m) {
+	bool mit = job->keys == NULL;
+	switch (job->m) {
 	case 1:
-		ni_multikey_from(keys, i0, n, 1, stride, in, out, mmo);
+		mit ? ni_multikey_from(job, i0, 1, true) : ni_multikey_from(job, i0, 1, false);
 		break;
 	case 2:
-		ni_multikey_from(keys, i0, n, 2, stride, in, out, mmo);
+		mit ? ni_multikey_from(job, i0, 2, true) : ni_multikey_from(job, i0, 2, false);
 		break;
 	case 3:
-		ni_multikey_from(keys, i0, n, 3, stride, in, out, mmo);
+		mit ? ni_multikey_from(job, i0, 3, true) : ni_multikey_from(job, i0, 3, false);
 		break;
 	default:
-		ni_multikey_from(keys, i0, n, 4, stride, in, out, mmo);
+		mit ? ni_multikey_from(job, i0, 4, true) : ni_multikey_from(job, i0, 4, false);
 		break;
 	}
 }
@@ -447,21 +492,41 @@ V256_TARGET static void v256_encrypt_ecb(const struct aes_key *k, const uint8_t 
 		ni_encrypt_ecb(k, in + i, out + i, n - i);
 }
 
-V256_INLINE void v256_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned G,
-				   unsigned m, size_t stride, const uint8_t (*in)[16],
-				   uint8_t (*out)[16], bool mmo)
+/* Keys i and i+1 of the job. */
+V256_INLINE __m256i v256_first_key(const struct mk_job *job, size_t i, bool mitccrh)
+{
+	if (!mitccrh)
+		return _mm256_loadu_si256((const __m256i *)job->keys[i]);
+	uint64_t t = job->t0 + i;
+	__m256i tw = _mm256_set_epi64x((long long)(t + 1), 0, (long long)t, 0);
+	__m256i seed = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)job->seed));
+	return _mm256_xor_si256(seed, tw);
+}
+
+V256_INLINE __m256i v256_sigma(__m256i x)
+{
+	__m256i hi = _mm256_set_epi64x(-1, 0, -1, 0);
+	return _mm256_xor_si256(_mm256_shuffle_epi32(x, 0x4e), _mm256_and_si256(x, hi));
+}
+
+V256_INLINE void v256_multikey_group(const struct mk_job *job, size_t i0, unsigned G,
+				     unsigned m, bool mitccrh)
 {
 	/* G registers of two keys each */
-	__m256i rk[4], s[AES_MAX_PER_KEY][4];
+	__m256i rk[4], s[AES_MAX_PER_KEY][4], x[AES_MAX_PER_KEY][4];
+	bool ff = mitccrh || job->mmo;
 #pragma GCC unroll 4
 	for (unsigned g = 0; g < G; g++)
-		rk[g] = _mm256_loadu_si256((const __m256i *)keys[i0 + 2 * g]);
+		rk[g] = v256_first_key(job, i0 + 2 * g, mitccrh);
 #pragma GCC unroll 4
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			const __m256i *p = (const __m256i *)in[j * stride + i0 + 2 * g];
-			s[j][g] = _mm256_xor_si256(_mm256_loadu_si256(p), rk[g]);
+			const void *p = job->in[j * job->stride + i0 + 2 * g];
+			x[j][g] = _mm256_loadu_si256((const __m256i *)p);
+			if (mitccrh)
+				x[j][g] = v256_sigma(x[j][g]);
+			s[j][g] = _mm256_xor_si256(x[j][g], rk[g]);
 		}
 	}
 	for (int r = 1; r <= AES_ROUNDS; r++) {
@@ -483,44 +548,40 @@ V256_INLINE void v256_multikey_group(const uint8_t (*keys)[16], size_t i0, unsig
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			size_t at = j * stride + i0 + 2 * g;
-			if (mmo)
-				s[j][g] = _mm256_xor_si256(
-					s[j][g], _mm256_loadu_si256((const __m256i *)in[at]));
-			_mm256_storeu_si256((__m256i *)out[at], s[j][g]);
+			if (ff)
+				s[j][g] = _mm256_xor_si256(s[j][g], x[j][g]);
+			void *p = job->out[j * job->stride + i0 + 2 * g];
+			_mm256_storeu_si256((__m256i *)p, s[j][g]);
 		}
 	}
 }
 
-V256_INLINE void v256_multikey_m(const uint8_t (*keys)[16], size_t n, unsigned m,
-				 size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
-				 bool mmo)
+V256_INLINE void v256_multikey_m(const struct mk_job *job, unsigned m, bool mitccrh)
 {
 	size_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		v256_multikey_group(keys, i, 4, m, stride, in, out, mmo);
-	for (; i + 2 <= n; i += 2)
-		v256_multikey_group(keys, i, 1, m, stride, in, out, mmo);
-	if (i < n)
-		ni_encrypt_multikey(keys, i, n, m, stride, in, out, mmo);
+	for (; i + 8 <= job->n; i += 8)
+		v256_multikey_group(job, i, 4, m, mitccrh);
+	for (; i + 2 <= job->n; i += 2)
+		v256_multikey_group(job, i, 1, m, mitccrh);
+	if (i < job->n)
+		ni_multikey(job, i);
 }
 
-V256_TARGET static void v256_encrypt_multikey(const uint8_t (*keys)[16], size_t n, unsigned m,
-					      size_t stride, const uint8_t (*in)[16],
-					      uint8_t (*out)[16], bool mmo)
+V256_TARGET static void v256_multikey(const struct mk_job *job)
 {
-	switch (m) {
+	bool mit = job->keys == NULL;
+	switch (job->m) {
 	case 1:
-		v256_multikey_m(keys, n, 1, stride, in, out, mmo);
+		mit ? v256_multikey_m(job, 1, true) : v256_multikey_m(job, 1, false);
 		break;
 	case 2:
-		v256_multikey_m(keys, n, 2, stride, in, out, mmo);
+		mit ? v256_multikey_m(job, 2, true) : v256_multikey_m(job, 2, false);
 		break;
 	case 3:
-		v256_multikey_m(keys, n, 3, stride, in, out, mmo);
+		mit ? v256_multikey_m(job, 3, true) : v256_multikey_m(job, 3, false);
 		break;
 	default:
-		v256_multikey_m(keys, n, 4, stride, in, out, mmo);
+		mit ? v256_multikey_m(job, 4, true) : v256_multikey_m(job, 4, false);
 		break;
 	}
 }
@@ -566,21 +627,42 @@ V512_TARGET static void v512_encrypt_ecb(const struct aes_key *k, const uint8_t 
 		ni_encrypt_ecb(k, in + i, out + i, n - i);
 }
 
-V512_INLINE void v512_multikey_group(const uint8_t (*keys)[16], size_t i0, unsigned G,
-				     unsigned m, size_t stride, const uint8_t (*in)[16],
-				     uint8_t (*out)[16], bool mmo)
+/* Keys i .. i+3 of the job. */
+V512_INLINE __m512i v512_first_key(const struct mk_job *job, size_t i, bool mitccrh)
+{
+	if (!mitccrh)
+		return _mm512_loadu_si512(job->keys[i]);
+	__m512i step = _mm512_set_epi64(3, 0, 2, 0, 1, 0, 0, 0);
+	__m512i tw = _mm512_maskz_add_epi64(0xaa, _mm512_set1_epi64((long long)(job->t0 + i)), step);
+	__m512i seed = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)job->seed));
+	return _mm512_xor_si512(seed, tw);
+}
+
+/* sigma: swap the halves, then XOR the old high half into the new high half. */
+V512_INLINE __m512i v512_sigma(__m512i x)
+{
+	__m512i sw = _mm512_shuffle_epi32(x, (_MM_PERM_ENUM)0x4e);
+	return _mm512_mask_xor_epi64(sw, 0xaa, sw, x);
+}
+
+V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsigned G,
+				     unsigned m, bool mitccrh)
 {
 	/* G registers of four keys each */
-	__m512i rk[4], s[AES_MAX_PER_KEY][4];
+	__m512i rk[4], s[AES_MAX_PER_KEY][4], x[AES_MAX_PER_KEY][4];
+	bool ff = mitccrh || job->mmo;
 #pragma GCC unroll 4
 	for (unsigned g = 0; g < G; g++)
-		rk[g] = _mm512_loadu_si512(keys[i0 + 4 * g]);
+		rk[g] = v512_first_key(job, i0 + 4 * g, mitccrh);
 #pragma GCC unroll 4
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
-		for (unsigned g = 0; g < G; g++)
-			s[j][g] = _mm512_xor_si512(
-				_mm512_loadu_si512(in[j * stride + i0 + 4 * g]), rk[g]);
+		for (unsigned g = 0; g < G; g++) {
+			x[j][g] = _mm512_loadu_si512(job->in[j * job->stride + i0 + 4 * g]);
+			if (mitccrh)
+				x[j][g] = v512_sigma(x[j][g]);
+			s[j][g] = _mm512_xor_si512(x[j][g], rk[g]);
+		}
 	}
 	for (int r = 1; r <= AES_ROUNDS; r++) {
 #pragma GCC unroll 4
@@ -601,43 +683,39 @@ V512_INLINE void v512_multikey_group(const uint8_t (*keys)[16], size_t i0, unsig
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			size_t at = j * stride + i0 + 4 * g;
-			if (mmo)
-				s[j][g] = _mm512_xor_si512(s[j][g], _mm512_loadu_si512(in[at]));
-			_mm512_storeu_si512(out[at], s[j][g]);
+			if (ff)
+				s[j][g] = _mm512_xor_si512(s[j][g], x[j][g]);
+			_mm512_storeu_si512(job->out[j * job->stride + i0 + 4 * g], s[j][g]);
 		}
 	}
 }
 
-V512_INLINE void v512_multikey_m(const uint8_t (*keys)[16], size_t n, unsigned m,
-				 size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16],
-				 bool mmo)
+V512_INLINE void v512_multikey_m(const struct mk_job *job, unsigned m, bool mitccrh)
 {
 	size_t i = 0;
-	for (; i + 16 <= n; i += 16)
-		v512_multikey_group(keys, i, 4, m, stride, in, out, mmo);
-	for (; i + 4 <= n; i += 4)
-		v512_multikey_group(keys, i, 1, m, stride, in, out, mmo);
-	if (i < n)
-		ni_encrypt_multikey(keys, i, n, m, stride, in, out, mmo);
+	for (; i + 16 <= job->n; i += 16)
+		v512_multikey_group(job, i, 4, m, mitccrh);
+	for (; i + 4 <= job->n; i += 4)
+		v512_multikey_group(job, i, 1, m, mitccrh);
+	if (i < job->n)
+		ni_multikey(job, i);
 }
 
-V512_TARGET static void v512_encrypt_multikey(const uint8_t (*keys)[16], size_t n, unsigned m,
-					      size_t stride, const uint8_t (*in)[16],
-					      uint8_t (*out)[16], bool mmo)
+V512_TARGET static void v512_multikey(const struct mk_job *job)
 {
-	switch (m) {
+	bool mit = job->keys == NULL;
+	switch (job->m) {
 	case 1:
-		v512_multikey_m(keys, n, 1, stride, in, out, mmo);
+		mit ? v512_multikey_m(job, 1, true) : v512_multikey_m(job, 1, false);
 		break;
 	case 2:
-		v512_multikey_m(keys, n, 2, stride, in, out, mmo);
+		mit ? v512_multikey_m(job, 2, true) : v512_multikey_m(job, 2, false);
 		break;
 	case 3:
-		v512_multikey_m(keys, n, 3, stride, in, out, mmo);
+		mit ? v512_multikey_m(job, 3, true) : v512_multikey_m(job, 3, false);
 		break;
 	default:
-		v512_multikey_m(keys, n, 4, stride, in, out, mmo);
+		mit ? v512_multikey_m(job, 4, true) : v512_multikey_m(job, 4, false);
 		break;
 	}
 }
@@ -736,24 +814,42 @@ void aes_encrypt_ecb(enum aes_impl impl, const struct aes_key *k, const uint8_t 
 	}
 }
 
-void aes_encrypt_multikey(enum aes_impl impl, const uint8_t (*keys)[16], size_t n, unsigned m,
-			  size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo)
+static void run_multikey(enum aes_impl impl, const struct mk_job *job)
 {
-	assert(m >= 1 && m <= AES_MAX_PER_KEY && stride >= n);
+	assert(job->m >= 1 && job->m <= AES_MAX_PER_KEY && job->stride >= job->n);
 	switch (impl) {
 #ifdef AES_X86
 	case AES_IMPL_AESNI:
-		ni_encrypt_multikey(keys, 0, n, m, stride, in, out, mmo);
+		ni_multikey(job, 0);
 		return;
 	case AES_IMPL_VAES256:
-		v256_encrypt_multikey(keys, n, m, stride, in, out, mmo);
+		v256_multikey(job);
 		return;
 	case AES_IMPL_VAES512:
-		v512_encrypt_multikey(keys, n, m, stride, in, out, mmo);
+		v512_multikey(job);
 		return;
 #endif
 	default:
-		soft_encrypt_multikey(keys, n, m, stride, in, out, mmo);
+		soft_multikey(job);
 		return;
 	}
+}
+
+void aes_encrypt_multikey(enum aes_impl impl, const uint8_t (*keys)[16], size_t n, unsigned m,
+			  size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo)
+{
+	assert(keys != NULL || n == 0);
+	struct mk_job job = {.keys = keys, .n = n, .stride = stride, .m = m, .in = in,
+			     .out = out, .mmo = mmo};
+	if (n > 0)
+		run_multikey(impl, &job);
+}
+
+void aes_mitccrh_multikey(enum aes_impl impl, const uint8_t seed[16], uint64_t t0, size_t n,
+			  unsigned m, size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16])
+{
+	struct mk_job job = {.seed = seed, .t0 = t0, .n = n, .stride = stride, .m = m, .in = in,
+			     .out = out, .mmo = true};
+	if (n > 0)
+		run_multikey(impl, &job);
 }

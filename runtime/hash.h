@@ -27,9 +27,6 @@ struct hash_ctx {
 
 void hash_init(struct hash_ctx *h, const uint8_t seed[16], enum aes_impl impl);
 
-/* sigma(x), the linear orthomorphism above. out may alias x. */
-void hash_sigma(uint8_t out[16], const uint8_t x[16]);
-
 /* out = H(x, t). out may alias x. */
 void hash_one(const struct hash_ctx *h, uint8_t out[16], const uint8_t x[16], uint64_t t);
 
