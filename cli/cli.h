@@ -5,17 +5,26 @@
 #define MPCC_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "circuit.h"
 
 enum { EXIT_USAGE = 2 };
 
-/* "-D NAME=VALUE" definitions for .mpc programs, collected from the command line. */
+/* Options every command that loads a FILE takes: "-D NAME=VALUE" definitions for .mpc
+ * programs, and "--input-parties P,P,..." for Bristol files (the party index of input 0, 1,
+ * ...; by default input i comes from party i mod 2). */
 struct cli_defines {
 	int n;
 	const char **items; /* "NAME=VALUE" strings from argv */
+	uint32_t input_party[256];
+	uint32_t ninput_party;
 };
+
+/* Takes -D or --input-parties at argv[*i] into defs: 1 when it did, 0 when argv[*i] is
+ * something else, -1 (message printed) when its value is missing or wrong. */
+int cli_take_load_option(int argc, char **argv, int *i, struct cli_defines *defs);
 
 /* Matches argv[*i] against an option taking a value ("--opt V", "--opt=V", or for a one-letter
  * option "-DV"); on a match sets *val, advances *i past what it used and returns true. On a

@@ -9,24 +9,13 @@ static bool is_help(const char *a)
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
-/* Collects -D options into defs; returns 1 when argv[*i] was one, -1 on a missing value. */
-static int take_define(int argc, char **argv, int *i, struct cli_defines *defs)
-{
-	const char *v;
-	if (!cli_opt_value(argc, argv, i, "-D", &v))
-		return 0;
-	if (!v)
-		return -1;
-	defs->items[defs->n++] = v;
-	return 1;
-}
-
 static const char stats_help[] =
-	"usage: mpcc stats FILE [-D NAME=VALUE]... [--json]\n\n"
+	"usage: mpcc stats FILE [-D NAME=VALUE]... [--input-parties P,P...] [--json]\n\n"
 	"Prints a circuit's gates by kind, AND-depth, wires, peak live wires, input bits per\n"
 	"party, output bits, garbled size (32 bytes per AND) and identity (SHA-256 of its\n"
 	"canonical encoding). FILE is a .mpc program, a Bristol Fashion file or an mpcc binary\n"
-	"circuit.\n";
+	"circuit. For a Bristol file, --input-parties 0,1,1 says which party (p0, p1, ...) gives\n"
+	"each input; by default input i comes from p(i mod 2).\n";
 
 static void hex32(char out[65], const uint8_t id[32])
 {
@@ -38,11 +27,11 @@ int cmd_stats(int argc, char **argv)
 {
 	const char *path = NULL;
 	bool json = false;
-	struct cli_defines defs = {0, calloc((size_t)argc + 1, sizeof(char *))};
+	struct cli_defines defs = {.items = calloc((size_t)argc + 1, sizeof(char *))};
 	int rc = 1;
 	struct circ_circuit *c = NULL;
 	for (int i = 1; i < argc; i++) {
-		int d = take_define(argc, argv, &i, &defs);
+		int d = cli_take_load_option(argc, argv, &i, &defs);
 		if (d < 0)
 			goto usage;
 		if (d > 0)
@@ -125,7 +114,8 @@ out:
 }
 
 static const char eval_help[] =
-	"usage: mpcc eval FILE [-D NAME=VALUE]... --input NAME=VALUE... [--json] [--hex]\n\n"
+	"usage: mpcc eval FILE [-D NAME=VALUE]... [--input-parties P,P...] --input NAME=VALUE...\n"
+	"                 [--json] [--hex]\n\n"
 	"Evaluates a circuit in the clear (no parties, no cryptography): the reference the secure\n"
 	"runs must match. Every input is given once; VALUE is decimal, 0x hex or 0b binary\n"
 	"(negative for signed inputs); bit i of the value is the input's i-th wire, least\n"
@@ -140,7 +130,7 @@ int cmd_eval(int argc, char **argv)
 {
 	const char *path = NULL;
 	bool json = false, hex = false;
-	struct cli_defines defs = {0, calloc((size_t)argc + 1, sizeof(char *))};
+	struct cli_defines defs = {.items = calloc((size_t)argc + 1, sizeof(char *))};
 	const char **items = calloc((size_t)argc + 1, sizeof(char *));
 	int nitems = 0, rc = 1;
 	struct circ_circuit *c = NULL;
@@ -151,7 +141,7 @@ int cmd_eval(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *v;
-		int d = take_define(argc, argv, &i, &defs);
+		int d = cli_take_load_option(argc, argv, &i, &defs);
 		if (d < 0)
 			goto usage;
 		if (d > 0)
@@ -207,7 +197,7 @@ out:
 }
 
 static const char convert_help[] =
-	"usage: mpcc convert IN OUT [--to bristol|circ] [-D NAME=VALUE]...\n\n"
+	"usage: mpcc convert IN OUT [--to bristol|circ] [-D NAME=VALUE]... [--input-parties P,...]\n\n"
 	"Converts between Bristol Fashion text and mpcc's binary format (see circuits/FORMAT.md).\n"
 	"IN is read by its content (or compiled, when it is a .mpc program); OUT's format\n"
 	"follows its extension (.txt or .bristol: Bristol Fashion; anything else: binary) unless\n"
@@ -218,11 +208,11 @@ int cmd_convert(int argc, char **argv)
 	const char *paths[2] = {NULL, NULL};
 	int npaths = 0, rc = 1;
 	enum circ_format fmt = CIRC_FMT_AUTO;
-	struct cli_defines defs = {0, calloc((size_t)argc + 1, sizeof(char *))};
+	struct cli_defines defs = {.items = calloc((size_t)argc + 1, sizeof(char *))};
 	struct circ_circuit *c = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *v;
-		int d = take_define(argc, argv, &i, &defs);
+		int d = cli_take_load_option(argc, argv, &i, &defs);
 		if (d < 0)
 			goto usage;
 		if (d > 0)

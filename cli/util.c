@@ -34,6 +34,35 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *opt, const char **
 	return true;
 }
 
+int cli_take_load_option(int argc, char **argv, int *i, struct cli_defines *defs)
+{
+	const char *v;
+	if (cli_opt_value(argc, argv, i, "-D", &v)) {
+		if (!v)
+			return -1;
+		defs->items[defs->n++] = v;
+		return 1;
+	}
+	if (!cli_opt_value(argc, argv, i, "--input-parties", &v))
+		return 0;
+	if (!v)
+		return -1;
+	defs->ninput_party = 0;
+	for (const char *p = v; *p;) {
+		char *end;
+		unsigned long x = strtoul(p, &end, 10);
+		if (end == p || x > 255 || defs->ninput_party == 256 || (*end && *end != ',')) {
+			fprintf(stderr, "mpcc: --input-parties %s: expected party numbers 0-255 "
+					"separated by commas\n",
+				v);
+			return -1;
+		}
+		defs->input_party[defs->ninput_party++] = (uint32_t)x;
+		p = *end ? end + 1 : end;
+	}
+	return 1;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -55,7 +84,9 @@ int cli_load(struct circ_circuit **out, const char *path, const struct cli_defin
 		return -1;
 	}
 	struct circ_err err;
-	if (circ_load(out, path, CIRC_FMT_AUTO, NULL, &err) != 0) {
+	struct circ_bristol_opts opts = {defs ? defs->input_party : NULL,
+					 defs ? defs->ninput_party : 0};
+	if (circ_load(out, path, CIRC_FMT_AUTO, &opts, &err) != 0) {
 		fprintf(stderr, "mpcc: %s\n", err.msg);
 		return -1;
 	}

@@ -86,6 +86,20 @@ Test(cli, eval_rejects_bad_inputs_clearly)
 	cr_assert(strstr(out, "No such file") != NULL, "%s", out);
 }
 
+Test(cli, input_parties_assigns_bristol_inputs)
+{
+	need_shared();
+	cr_assert_eq(mpcc("stats aes_128.txt"), 0, "%s", out);
+	cr_assert(strstr(out, "in1                u128 from p1") != NULL, "%s", out);
+	cr_assert_eq(mpcc("stats aes_128.txt --input-parties 0,0"), 0, "%s", out);
+	cr_assert(strstr(out, "in1                u128 from p0") != NULL, "%s", out);
+	cr_assert(strstr(out, "party p1           0 bits") != NULL, "%s", out);
+	cr_assert_eq(mpcc("stats aes_128.txt --input-parties=1,2"), 0, "%s", out);
+	cr_assert(strstr(out, "in1                u128 from p2") != NULL, "%s", out);
+	cr_assert_eq(mpcc("stats aes_128.txt --input-parties 0,x"), 2, "%s", out);
+	cr_assert(strstr(out, "expected party numbers") != NULL, "%s", out);
+}
+
 Test(cli, usage_errors_and_help)
 {
 	cr_assert_eq(mpcc(""), 2);
