@@ -8,38 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <openssl/evp.h>
-
+#include "bench.h"
 #include "circuit.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* AES-128-ECB blocks per second through OpenSSL (AES-NI where present), ~0.2 s. */
-static double aes_blocks_per_s(void)
-{
-	static uint8_t buf[1 << 16];
-	uint8_t key[16] = {1};
-	int len;
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL);
-	EVP_CIPHER_CTX_set_padding(ctx, 0);
-	double t0 = now(), t;
-	uint64_t blocks = 0;
-	do {
-		for (int i = 0; i < 16; i++)
-			EVP_EncryptUpdate(ctx, buf, &len, buf, sizeof(buf));
-		blocks += 16 * sizeof(buf) / 16;
-	} while ((t = now() - t0) < 0.2);
-	EVP_CIPHER_CTX_free(ctx);
-	return (double)blocks / t;
-}
 
 static struct circ_circuit *load(const char *path, enum circ_format fmt)
 {
@@ -57,9 +28,9 @@ static double time_load(const char *path, enum circ_format fmt, int n)
 {
 	double best = 1e9;
 	for (int i = 0; i < n; i++) {
-		double t0 = now();
+		double t0 = bench_now();
 		struct circ_circuit *c = load(path, fmt);
-		double t = now() - t0;
+		double t = bench_now() - t0;
 		circ_free(c);
 		if (t < best)
 			best = t;
@@ -75,12 +46,12 @@ static double eval_rate(const struct circ_circuit *c)
 	for (uint32_t i = 0; i < c->nin_bits; i++)
 		in[i] = (uint64_t)i * 0x9e3779b97f4a7c15u;
 	uint64_t passes = 0;
-	double t0 = now(), t;
+	double t0 = bench_now(), t;
 	do {
 		circ_eval64(c, in, out, w);
 		in[0] ^= out[0];
 		passes++;
-	} while ((t = now() - t0) < 0.5);
+	} while ((t = bench_now() - t0) < 0.5);
 	free(in);
 	free(out);
 	free(w);
@@ -106,7 +77,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_circuits: %s\n", err.msg);
 		return 1;
 	}
-	double aes_rate = aes_blocks_per_s();
+	double aes_rate = bench_aes_blocks_per_s();
 	double t_text = time_load(sha, CIRC_FMT_BRISTOL, 20);
 	double t_bin = time_load(bin, CIRC_FMT_BINARY, 50);
 	double r_sha = eval_rate(c);
