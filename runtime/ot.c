@@ -1,0 +1,606 @@
+/* ot.c: Chou-Orlandi base OT on P-256 and the IKNP correlated OT extension.
+ *
+ * Base OT: "The Simplest Protocol for Oblivious Transfer", Chou and Orlandi, LATINCRYPT 2015,
+ * eprint 2015/267, all n transfers in one round each way:
+ *     sender:    a random, A = aG                                    -> A
+ *     receiver:  b_i random, B_i = b_i G + c_i A                      <- B_1 .. B_n
+ *     key:       k = SHA-256(tag | i | A | B_i | P)[0..16), where P = a B_i (choice 0) or
+ *                a B_i - aA (choice 1) at the sender and P = b_i A at the receiver.
+ * The receiver computes both b_i G and b_i G + A and selects the encoding with a mask, so its
+ * choice never steers a branch. Peer points must be uncompressed, on the curve, not infinity.
+ *
+ * Extension: Ishai, Kilian, Nissim, Petrank, CRYPTO 2003, with the optimisations of Asharov,
+ * Lindell, Schneider, Zohner (eprint 2016/602), correlated. The base OTs run with roles
+ * reversed: the extension's receiver R is the base sender and keeps seed pairs (k_j^0, k_j^1);
+ * the extension's sender S chooses the bits of delta and keeps k_j^{delta_j}, j < 128. Each seed
+ * keys an AES-128-CTR stream G (IV 0) that runs on from call to call. For a batch of m OTs:
+ *     R:  t^j = G(k_j^0),   u^j = t^j ^ G(k_j^1) ^ r           (128 columns of m bits) -> S
+ *     S:  q^j = G(k_j^{delta_j}) ^ delta_j u^j  = t^j ^ delta_j r
+ * Transposing the 128 x m bit matrices gives rows with q_i = t_i ^ r_i delta. Each column
+ * carries ceil(m/8) bytes and each stream moves on by as many. The transpose is 128x128 tiles:
+ * a 16x16 byte transpose by unpacking, then movemask picks one bit of 16 (SSE2) or 32 (AVX2)
+ * rows at once.
+ */
+#include "ot.h"
+
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define OT_HAVE_X86 1
+#else
+#define OT_HAVE_X86 0
+#endif
+
+/* ---------------------------------------------------------------- base OT */
+
+struct curve {
+	EC_GROUP *group;
+	BN_CTX *bn;
+};
+
+static rt_err curve_new(struct curve *c)
+{
+	c->bn = BN_CTX_new();
+	c->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	return c->bn && c->group ? RT_OK : RT_ERR_CRYPTO;
+}
+
+static void curve_free(struct curve *c)
+{
+	EC_GROUP_free(c->group);
+	BN_CTX_free(c->bn);
+}
+
+/* A scalar in [1, order): 384 bits from the PRG reduced mod the order (bias 2^-128). */
+static rt_err random_scalar(struct curve *c, prg *p, BIGNUM *out)
+{
+	uint8_t buf[48];
+	rt_err err = prg_bytes(p, buf, sizeof(buf));
+	if (err != RT_OK)
+		return err;
+	BIGNUM *wide = BN_new();
+	int ok = wide != NULL;
+	if (ok) {
+		BN_set_flags(wide, BN_FLG_CONSTTIME);
+		BN_set_flags(out, BN_FLG_CONSTTIME);
+		ok = BN_bin2bn(buf, sizeof(buf), wide) &&
+		     BN_nnmod(out, wide, EC_GROUP_get0_order(c->group), c->bn) && !BN_is_zero(out);
+	}
+	BN_clear_free(wide);
+	secret_wipe(buf, sizeof(buf));
+	return ok ? RT_OK : RT_ERR_CRYPTO;
+}
+
+static rt_err point_encode(struct curve *c, const EC_POINT *pt, uint8_t out[OT_POINT_BYTES])
+{
+	size_t len = EC_POINT_point2oct(c->group, pt, POINT_CONVERSION_UNCOMPRESSED, out,
+					OT_POINT_BYTES, c->bn);
+	return len == OT_POINT_BYTES ? RT_OK : RT_ERR_CRYPTO;
+}
+
+/* A point from the peer: uncompressed form, on the curve, not the point at infinity. */
+static rt_err point_decode(struct curve *c, net_chan *ch, EC_POINT *pt,
+			   const uint8_t in[OT_POINT_BYTES], const char *what)
+{
+	if (in[0] == 0x04 && EC_POINT_oct2point(c->group, pt, in, OT_POINT_BYTES, c->bn) == 1 &&
+	    EC_POINT_is_on_curve(c->group, pt, c->bn) == 1 &&
+	    !EC_POINT_is_at_infinity(c->group, pt))
+		return RT_OK;
+	ERR_clear_error();
+	net_chan_set_error(ch, "base OT: the peer's %s is not a point on P-256", what);
+	return RT_ERR_PROTOCOL;
+}
+
+/* key = SHA-256(tag | index | A | B | shared)[0..16); infinity hashes as 65 zero bytes. */
+static rt_err derive_key(struct curve *c, uint8_t key[16], uint64_t index,
+			 const uint8_t a_enc[OT_POINT_BYTES], const uint8_t b_enc[OT_POINT_BYTES],
+			 const EC_POINT *shared)
+{
+	static const char tag[] = "mpcc Chou-Orlandi OT";
+	uint8_t in[sizeof(tag) - 1 + 8 + 3 * OT_POINT_BYTES], md[32];
+	uint8_t *o = in;
+	memcpy(o, tag, sizeof(tag) - 1);
+	o += sizeof(tag) - 1;
+	for (int k = 0; k < 8; k++)
+		*o++ = (uint8_t)(index >> (8 * k));
+	memcpy(o, a_enc, OT_POINT_BYTES);
+	o += OT_POINT_BYTES;
+	memcpy(o, b_enc, OT_POINT_BYTES);
+	o += OT_POINT_BYTES;
+	rt_err err = RT_OK;
+	if (EC_POINT_is_at_infinity(c->group, shared))
+		memset(o, 0, OT_POINT_BYTES);
+	else
+		err = point_encode(c, shared, o);
+	if (err == RT_OK && EVP_Digest(in, sizeof(in), md, NULL, EVP_sha256(), NULL) != 1)
+		err = RT_ERR_CRYPTO;
+	memcpy(key, md, 16);
+	secret_wipe(in, sizeof(in));
+	secret_wipe(md, sizeof(md));
+	return err;
+}
+
+rt_err ot_base_send(net_chan *ch, prg *p, uint8_t (*keys)[2][16], size_t n)
+{
+	if (n == 0)
+		return RT_OK;
+	if (n > OT_BASE_MAX)
+		return RT_ERR_INPUT;
+	struct curve c = {0};
+	BIGNUM *a = BN_new();
+	EC_POINT *A = NULL, *minus_aA = NULL, *B = NULL, *P = NULL;
+	uint8_t a_enc[OT_POINT_BYTES];
+	uint8_t *b_enc = rt_alloc(n * OT_POINT_BYTES);
+	rt_err err = curve_new(&c);
+	if (err != RT_OK || !a)
+		goto crypto;
+	A = EC_POINT_new(c.group);
+	minus_aA = EC_POINT_new(c.group);
+	B = EC_POINT_new(c.group);
+	P = EC_POINT_new(c.group);
+	if (!A || !minus_aA || !B || !P)
+		goto crypto;
+	err = b_enc ? random_scalar(&c, p, a) : RT_ERR_NOMEM;
+	if (err != RT_OK)
+		goto out;
+	if (EC_POINT_mul(c.group, A, a, NULL, NULL, c.bn) != 1 ||
+	    point_encode(&c, A, a_enc) != RT_OK ||
+	    EC_POINT_mul(c.group, minus_aA, NULL, A, a, c.bn) != 1 ||
+	    EC_POINT_invert(c.group, minus_aA, c.bn) != 1)
+		goto crypto;
+	err = net_send(ch, a_enc, OT_POINT_BYTES);
+	if (err == RT_OK)
+		err = net_flush(ch);
+	if (err == RT_OK)
+		err = net_recv(ch, b_enc, n * OT_POINT_BYTES);
+	for (size_t i = 0; i < n && err == RT_OK; i++) {
+		const uint8_t *bi = b_enc + i * OT_POINT_BYTES;
+		err = point_decode(&c, ch, B, bi, "base-OT receiver point B");
+		if (err != RT_OK)
+			break;
+		if (EC_POINT_mul(c.group, P, NULL, B, a, c.bn) != 1)
+			goto crypto;
+		err = derive_key(&c, keys[i][0], i, a_enc, bi, P);
+		if (err == RT_OK && EC_POINT_add(c.group, P, P, minus_aA, c.bn) != 1)
+			goto crypto;
+		if (err == RT_OK)
+			err = derive_key(&c, keys[i][1], i, a_enc, bi, P);
+	}
+	goto out;
+crypto:
+	err = RT_ERR_CRYPTO;
+	net_chan_set_error(ch, "base OT: OpenSSL elliptic-curve operation failed");
+out:
+	if (err != RT_OK)
+		secret_wipe(keys, n * sizeof(keys[0]));
+	EC_POINT_clear_free(A);
+	EC_POINT_clear_free(minus_aA);
+	EC_POINT_clear_free(B);
+	EC_POINT_clear_free(P);
+	BN_clear_free(a);
+	curve_free(&c);
+	rt_free(b_enc);
+	ERR_clear_error();
+	return err;
+}
+
+rt_err ot_base_recv(net_chan *ch, prg *p, const uint8_t *choices, uint8_t (*keys)[16], size_t n)
+{
+	if (n == 0)
+		return RT_OK;
+	if (n > OT_BASE_MAX)
+		return RT_ERR_INPUT;
+	struct curve c = {0};
+	BIGNUM *b = BN_new();
+	EC_POINT *A = NULL, *B0 = NULL, *B1 = NULL, *P = NULL;
+	uint8_t a_enc[OT_POINT_BYTES], e0[OT_POINT_BYTES], e1[OT_POINT_BYTES];
+	uint8_t *b_enc = rt_alloc(n * OT_POINT_BYTES);
+	rt_err err = curve_new(&c);
+	if (err != RT_OK || !b)
+		goto crypto;
+	A = EC_POINT_new(c.group);
+	B0 = EC_POINT_new(c.group);
+	B1 = EC_POINT_new(c.group);
+	P = EC_POINT_new(c.group);
+	if (!A || !B0 || !B1 || !P)
+		goto crypto;
+	err = b_enc ? net_recv(ch, a_enc, OT_POINT_BYTES) : RT_ERR_NOMEM;
+	if (err == RT_OK)
+		err = point_decode(&c, ch, A, a_enc, "base-OT sender point A");
+	for (size_t i = 0; i < n && err == RT_OK; i++) {
+		err = random_scalar(&c, p, b);
+		if (err != RT_OK)
+			break;
+		/* B = bG + c*A: compute both, select the encoding with a mask */
+		if (EC_POINT_mul(c.group, B0, b, NULL, NULL, c.bn) != 1 ||
+		    EC_POINT_add(c.group, B1, B0, A, c.bn) != 1 ||
+		    point_encode(&c, B0, e0) != RT_OK || point_encode(&c, B1, e1) != RT_OK ||
+		    EC_POINT_mul(c.group, P, NULL, A, b, c.bn) != 1)
+			goto crypto;
+		uint8_t mask = (uint8_t)(0u - ((choices[i / 8] >> (i % 8)) & 1u));
+		uint8_t *bi = b_enc + i * OT_POINT_BYTES;
+		for (size_t k = 0; k < OT_POINT_BYTES; k++)
+			bi[k] = (uint8_t)((e0[k] & ~mask) | (e1[k] & mask));
+		err = derive_key(&c, keys[i], i, a_enc, bi, P);
+	}
+	if (err == RT_OK)
+		err = net_send(ch, b_enc, n * OT_POINT_BYTES);
+	if (err == RT_OK)
+		err = net_flush(ch);
+	goto out;
+crypto:
+	err = RT_ERR_CRYPTO;
+	net_chan_set_error(ch, "base OT: OpenSSL elliptic-curve operation failed");
+out:
+	if (err != RT_OK)
+		secret_wipe(keys, n * sizeof(keys[0]));
+	secret_wipe(e0, sizeof(e0));
+	secret_wipe(e1, sizeof(e1));
+	EC_POINT_clear_free(A);
+	EC_POINT_clear_free(B0);
+	EC_POINT_clear_free(B1);
+	EC_POINT_clear_free(P);
+	BN_clear_free(b);
+	curve_free(&c);
+	rt_free(b_enc);
+	ERR_clear_error();
+	return err;
+}
+
+/* ---------------------------------------------------------------- transpose */
+
+typedef void transpose_fn(uint8_t (*out)[16], const uint8_t *in, size_t stride);
+
+static void transpose_scalar(uint8_t (*out)[16], const uint8_t *in, size_t stride)
+{
+	memset(out, 0, 128 * 16);
+	for (size_t j = 0; j < 128; j++)
+		for (size_t i = 0; i < 128; i++) {
+			unsigned bit = (in[j * stride + i / 8] >> (i % 8)) & 1;
+			out[i][j / 8] |= (uint8_t)(bit << (j % 8));
+		}
+}
+
+#if OT_HAVE_X86
+/* x[k] holds 16 bytes of row k; afterwards x[c] holds byte c of rows 0..15. Four rounds of
+ * unpacking interleave 1-, 2-, 4- and 8-byte units of row pairs. */
+static inline void bytes_transpose_sse2(__m128i x[16])
+{
+	__m128i a[16], b[16];
+	for (int p = 0; p < 8; p++) { /* a[h*8+p]: columns 8h..8h+7 of rows 2p, 2p+1 */
+		a[p] = _mm_unpacklo_epi8(x[2 * p], x[2 * p + 1]);
+		a[p + 8] = _mm_unpackhi_epi8(x[2 * p], x[2 * p + 1]);
+	}
+	for (int h = 0; h < 2; h++) /* b[g*4+q]: columns 4g..4g+3 of rows 4q..4q+3 */
+		for (int q = 0; q < 4; q++) {
+			b[8 * h + q] = _mm_unpacklo_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
+			b[8 * h + 4 + q] =
+			    _mm_unpackhi_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
+		}
+	for (int g = 0; g < 4; g++) /* a[P*2+o]: columns 2P, 2P+1 of rows 8o..8o+7 */
+		for (int o = 0; o < 2; o++) {
+			a[4 * g + o] = _mm_unpacklo_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
+			a[4 * g + 2 + o] =
+			    _mm_unpackhi_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
+		}
+	for (int P = 0; P < 8; P++) {
+		x[2 * P] = _mm_unpacklo_epi64(a[2 * P], a[2 * P + 1]);
+		x[2 * P + 1] = _mm_unpackhi_epi64(a[2 * P], a[2 * P + 1]);
+	}
+}
+
+static void transpose_sse2(uint8_t (*out)[16], const uint8_t *in, size_t stride)
+{
+	for (int rb = 0; rb < 128; rb += 16) {
+		__m128i x[16];
+		for (int k = 0; k < 16; k++)
+			x[k] = _mm_loadu_si128((const __m128i *)(in + (size_t)(rb + k) * stride));
+		bytes_transpose_sse2(x);
+		/* bit 7 of every byte of x[c] is bit 8c+7 of rows rb..rb+15; shift for the rest */
+		for (int c = 0; c < 16; c++) {
+			__m128i v = x[c];
+			for (int bit = 7; bit >= 0; bit--) {
+				uint16_t w = (uint16_t)_mm_movemask_epi8(v);
+				memcpy(&out[8 * c + bit][rb / 8], &w, sizeof(w));
+				v = _mm_slli_epi64(v, 1);
+			}
+		}
+	}
+}
+
+/* The same on 256-bit registers: the low lane works on rows rb.., the high lane on rb+16.. */
+__attribute__((target("avx2"))) static inline void bytes_transpose_avx2(__m256i x[16])
+{
+	__m256i a[16], b[16];
+	for (int p = 0; p < 8; p++) {
+		a[p] = _mm256_unpacklo_epi8(x[2 * p], x[2 * p + 1]);
+		a[p + 8] = _mm256_unpackhi_epi8(x[2 * p], x[2 * p + 1]);
+	}
+	for (int h = 0; h < 2; h++)
+		for (int q = 0; q < 4; q++) {
+			b[8 * h + q] =
+			    _mm256_unpacklo_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
+			b[8 * h + 4 + q] =
+			    _mm256_unpackhi_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
+		}
+	for (int g = 0; g < 4; g++)
+		for (int o = 0; o < 2; o++) {
+			a[4 * g + o] =
+			    _mm256_unpacklo_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
+			a[4 * g + 2 + o] =
+			    _mm256_unpackhi_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
+		}
+	for (int P = 0; P < 8; P++) {
+		x[2 * P] = _mm256_unpacklo_epi64(a[2 * P], a[2 * P + 1]);
+		x[2 * P + 1] = _mm256_unpackhi_epi64(a[2 * P], a[2 * P + 1]);
+	}
+}
+
+__attribute__((target("avx2"))) static void transpose_avx2(uint8_t (*out)[16], const uint8_t *in,
+							   size_t stride)
+{
+	for (int rb = 0; rb < 128; rb += 32) {
+		__m256i x[16];
+		for (int k = 0; k < 16; k++) {
+			__m128i lo =
+			    _mm_loadu_si128((const __m128i *)(in + (size_t)(rb + k) * stride));
+			__m128i hi =
+			    _mm_loadu_si128((const __m128i *)(in + (size_t)(rb + 16 + k) * stride));
+			x[k] = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+		}
+		bytes_transpose_avx2(x);
+		for (int c = 0; c < 16; c++) {
+			__m256i v = x[c];
+			for (int bit = 7; bit >= 0; bit--) {
+				uint32_t w = (uint32_t)_mm256_movemask_epi8(v);
+				memcpy(&out[8 * c + bit][rb / 8], &w, sizeof(w));
+				v = _mm256_slli_epi64(v, 1);
+			}
+		}
+	}
+}
+#endif
+
+/* The implementation for impl, or NULL if this CPU or build lacks it. */
+static transpose_fn *pick_transpose(ot_simd impl)
+{
+#if OT_HAVE_X86
+	int avx2 = __builtin_cpu_supports("avx2");
+	switch (impl) {
+	case OT_SIMD_AUTO:
+		return avx2 ? transpose_avx2 : transpose_sse2;
+	case OT_SIMD_SCALAR:
+		return transpose_scalar;
+	case OT_SIMD_SSE2:
+		return transpose_sse2;
+	case OT_SIMD_AVX2:
+		return avx2 ? transpose_avx2 : NULL;
+	}
+	return NULL;
+#else
+	return impl == OT_SIMD_AUTO || impl == OT_SIMD_SCALAR ? transpose_scalar : NULL;
+#endif
+}
+
+rt_err ot_transpose128(uint8_t (*out)[16], const uint8_t *in, size_t stride, ot_simd impl)
+{
+	transpose_fn *fn = pick_transpose(impl);
+	if (!fn || stride < 16)
+		return RT_ERR_INPUT;
+	fn(out, in, stride);
+	return RT_OK;
+}
+
+/* ---------------------------------------------------------------- extension */
+
+enum {
+	BATCH_OTS = 1 << 16,	      /* OTs per batch: each column is 8 KiB */
+	BATCH_BYTES = BATCH_OTS / 8,  /* one column of a batch */
+	COL_STRIDE = BATCH_BYTES + 64 /* columns 8 KiB apart would share L1 sets in the transpose */
+};
+
+/* AES-128-CTR keyed with a base-OT key, IV 0: the column stream G(k). */
+static rt_err stream_new(EVP_CIPHER_CTX **out, const uint8_t key[16])
+{
+	static const uint8_t iv[16];
+	*out = EVP_CIPHER_CTX_new();
+	if (!*out || EVP_EncryptInit_ex(*out, EVP_aes_128_ctr(), NULL, key, iv) != 1)
+		return RT_ERR_CRYPTO;
+	return RT_OK;
+}
+
+/* out = in ^ the next n bytes of the stream (in == out is fine). */
+static rt_err stream_xor(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t n)
+{
+	int len = 0;
+	if (EVP_EncryptUpdate(ctx, out, &len, in, (int)n) != 1 || (size_t)len != n)
+		return RT_ERR_CRYPTO;
+	return RT_OK;
+}
+
+/* Transposes a batch of m OTs from the columns into out[0..m). */
+static void transpose_batch(transpose_fn *fn, uint8_t (*out)[16], const uint8_t *cols, size_t m)
+{
+	size_t full = m / 128, rest = m % 128;
+	for (size_t t = 0; t < full; t++)
+		fn(out + 128 * t, cols + 16 * t, COL_STRIDE);
+	if (rest > 0) {
+		uint8_t tile[128][16];
+		fn(tile, cols + 16 * full, COL_STRIDE);
+		memcpy(out + 128 * full, tile, rest * 16);
+		secret_wipe(tile, sizeof(tile));
+	}
+}
+
+/* What both ends of the extension keep for one batch. */
+struct batch {
+	transpose_fn *transpose;
+	uint8_t *wire; /* the batch on the wire: 128 columns u^j of ceil(m/8) bytes each */
+	uint8_t *cols; /* q^j or t^j, column j at j * COL_STRIDE */
+};
+
+static rt_err batch_new(struct batch *b)
+{
+	b->transpose = pick_transpose(OT_SIMD_AUTO);
+	b->wire = rt_alloc((size_t)OT_BASE_COUNT * BATCH_BYTES);
+	b->cols = rt_calloc(OT_BASE_COUNT, COL_STRIDE);
+	return b->wire && b->cols ? RT_OK : RT_ERR_NOMEM;
+}
+
+static void batch_free(struct batch *b)
+{
+	secret_free(b->wire, (size_t)OT_BASE_COUNT * BATCH_BYTES);
+	secret_free(b->cols, (size_t)OT_BASE_COUNT * COL_STRIDE);
+}
+
+struct ot_sender {
+	net_chan *ch;
+	uint8_t delta[16];
+	EVP_CIPHER_CTX *stream[OT_BASE_COUNT]; /* G(k_j^{delta_j}) */
+	struct batch batch;
+};
+
+struct ot_receiver {
+	net_chan *ch;
+	EVP_CIPHER_CTX *stream[OT_BASE_COUNT][2]; /* G(k_j^0), G(k_j^1) */
+	uint8_t *choices;			  /* a batch of choice bits */
+	struct batch batch;
+};
+
+rt_err ot_sender_new(ot_sender **out, net_chan *ch, const uint8_t delta[16], prg *p)
+{
+	*out = NULL;
+	uint8_t keys[OT_BASE_COUNT][16];
+	ot_sender *s = rt_calloc(1, sizeof(*s));
+	if (!s)
+		return RT_ERR_NOMEM;
+	s->ch = ch;
+	memcpy(s->delta, delta, 16);
+	rt_err err = batch_new(&s->batch);
+	if (err == RT_OK)
+		err = ot_base_recv(ch, p, delta, keys, OT_BASE_COUNT);
+	for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++)
+		err = stream_new(&s->stream[j], keys[j]);
+	secret_wipe(keys, sizeof(keys));
+	if (err != RT_OK) {
+		ot_sender_free(s);
+		return err;
+	}
+	*out = s;
+	return RT_OK;
+}
+
+void ot_sender_free(ot_sender *s)
+{
+	if (!s)
+		return;
+	for (size_t j = 0; j < OT_BASE_COUNT; j++)
+		EVP_CIPHER_CTX_free(s->stream[j]); /* cleanses the key schedule */
+	batch_free(&s->batch);
+	secret_wipe(s->delta, sizeof(s->delta));
+	rt_free(s);
+}
+
+rt_err ot_send_cot(ot_sender *s, uint8_t (*q)[16], size_t n)
+{
+	if (n > 0 && !q)
+		return RT_ERR_INPUT;
+	for (size_t off = 0; off < n; off += BATCH_OTS) {
+		size_t m = n - off < BATCH_OTS ? n - off : BATCH_OTS, nb = (m + 7) / 8;
+		rt_err err = net_recv(s->ch, s->batch.wire, OT_BASE_COUNT * nb);
+		if (err != RT_OK)
+			return err;
+		for (size_t j = 0; j < OT_BASE_COUNT; j++) {
+			/* q^j = G(k_j) ^ delta_j * u^j */
+			uint8_t *u = s->batch.wire + j * nb;
+			uint8_t mask = (uint8_t)(0u - ((s->delta[j / 8] >> (j % 8)) & 1u));
+			for (size_t k = 0; k < nb; k++)
+				u[k] &= mask;
+			err = stream_xor(s->stream[j], s->batch.cols + j * COL_STRIDE, u, nb);
+			if (err != RT_OK)
+				return err;
+		}
+		transpose_batch(s->batch.transpose, q + off, s->batch.cols, m);
+	}
+	return RT_OK;
+}
+
+rt_err ot_receiver_new(ot_receiver **out, net_chan *ch, prg *p)
+{
+	*out = NULL;
+	uint8_t keys[OT_BASE_COUNT][2][16];
+	ot_receiver *r = rt_calloc(1, sizeof(*r));
+	if (!r)
+		return RT_ERR_NOMEM;
+	r->ch = ch;
+	rt_err err = batch_new(&r->batch);
+	r->choices = rt_alloc(BATCH_BYTES);
+	if (err == RT_OK && !r->choices)
+		err = RT_ERR_NOMEM;
+	if (err == RT_OK)
+		err = ot_base_send(ch, p, keys, OT_BASE_COUNT);
+	for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++) {
+		err = stream_new(&r->stream[j][0], keys[j][0]);
+		if (err == RT_OK)
+			err = stream_new(&r->stream[j][1], keys[j][1]);
+	}
+	secret_wipe(keys, sizeof(keys));
+	if (err != RT_OK) {
+		ot_receiver_free(r);
+		return err;
+	}
+	*out = r;
+	return RT_OK;
+}
+
+void ot_receiver_free(ot_receiver *r)
+{
+	if (!r)
+		return;
+	for (size_t j = 0; j < OT_BASE_COUNT; j++) {
+		EVP_CIPHER_CTX_free(r->stream[j][0]);
+		EVP_CIPHER_CTX_free(r->stream[j][1]);
+	}
+	batch_free(&r->batch);
+	secret_free(r->choices, BATCH_BYTES);
+	rt_free(r);
+}
+
+rt_err ot_recv_cot(ot_receiver *r, const uint8_t *choices, uint8_t (*t)[16], size_t n)
+{
+	if (n > 0 && (!choices || !t))
+		return RT_ERR_INPUT;
+	rt_err err = RT_OK;
+	for (size_t off = 0; off < n && err == RT_OK; off += BATCH_OTS) {
+		size_t m = n - off < BATCH_OTS ? n - off : BATCH_OTS, nb = (m + 7) / 8;
+		uint8_t *rb = r->choices;
+		memcpy(rb, choices + off / 8, nb);
+		if (m % 8) /* bits past n are not ours to send */
+			rb[nb - 1] &= (uint8_t)((1u << (m % 8)) - 1);
+		for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++) {
+			/* t^j = G(k_j^0), u^j = t^j ^ r ^ G(k_j^1) */
+			uint8_t *tj = r->batch.cols + j * COL_STRIDE, *u = r->batch.wire + j * nb;
+			memset(tj, 0, nb);
+			err = stream_xor(r->stream[j][0], tj, tj, nb);
+			for (size_t k = 0; k < nb; k++)
+				u[k] = tj[k] ^ rb[k];
+			if (err == RT_OK)
+				err = stream_xor(r->stream[j][1], u, u, nb);
+		}
+		if (err == RT_OK)
+			err = net_send(r->ch, r->batch.wire, OT_BASE_COUNT * nb);
+		if (err == RT_OK)
+			transpose_batch(r->batch.transpose, t + off, r->batch.cols, m);
+	}
+	if (err == RT_OK)
+		err = net_flush(r->ch);
+	secret_wipe(r->choices, BATCH_BYTES);
+	return err;
+}
