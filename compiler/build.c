@@ -13,9 +13,8 @@
  * operands, in either order, is built once. Nodes are only ever appended, and always after
  * their operands, so creation order is a topological order.
  *
- * The hash table's slots are 64 bits: the node's index in the low half and its 32-bit
- * hash in the high half. Probing compares hashes first, so a lookup touches the node
- * array only on a real match, and growing the table needs no node at all.
+ * The hash table keeps node indices; a node's home slot follows its newer operand (see
+ * home_slot), so building touches the table near where it last did, not at random.
  *
  * bld_finish() marks what the outputs need (one backward sweep over the node array),
  * then emits the live nodes in creation order, which is the order lowering computed
@@ -44,7 +43,7 @@ struct bld_out {
 struct bld {
 	uint32_t *lits; /* node i's operands: lits[2 * i], lits[2 * i + 1] */
 	uint64_t nnodes, nodes_cap;
-	uint64_t *table; /* slot: hash << 32 | node; 0 is empty (node 0 is never hashed) */
+	uint32_t *table; /* slot: a node; 0 is empty (node 0 is never hashed) */
 	uint64_t table_mask, table_used;
 	uint64_t nands;
 
@@ -142,6 +141,11 @@ uint64_t bld_node_count(const struct bld *b)
 
 /* ---- hashing ---- */
 
+enum {
+	SPREAD = 1024, /* a node's home slot is within this many slots of its operands' place */
+	WINDOW = 32,   /* slots probed near home before the overflow probe */
+};
+
 static uint32_t hash_pair(uint32_t a, uint32_t b)
 {
 	uint64_t h = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ull;
@@ -150,29 +154,63 @@ static uint32_t hash_pair(uint32_t a, uint32_t b)
 	return (uint32_t)(h >> 32);
 }
 
-/* Doubles the table; the stored hashes say where every node goes. */
+/* The home slot of a node over (a, b) lies near 4/3 of its newer operand's index: the table
+ * holds at most 3/4 as many nodes as slots, so the homes of all nodes fill it evenly, and
+ * a new node, whose operands are usually recent, finds its home among recently touched
+ * slots (in cache) rather than at a random place in a table of hundreds of megabytes. */
+static uint64_t home_slot(const struct bld *b, uint32_t a, uint32_t bb, uint32_t h)
+{
+	uint64_t m = lit_node(a > bb ? a : bb);
+	return (m + m / 3 + h % SPREAD) & b->table_mask;
+}
+
+/* A node goes in the first empty slot of the WINDOW slots from its home; when they are all
+ * taken (many nodes share a newer operand), it goes in the first empty slot from a random
+ * place, the overflow probe. Slots are never emptied, so a window with an empty slot was
+ * never full: a lookup that meets an empty slot in the window can stop there. */
+static uint32_t *probe(const struct bld *b, uint32_t a, uint32_t bb, uint32_t *found)
+{
+	uint32_t h = hash_pair(a, bb);
+	uint64_t j = home_slot(b, a, bb, h);
+	*found = 0;
+	for (int k = 0; k < WINDOW; k++) {
+		uint32_t n = b->table[j];
+		if (n == 0)
+			return &b->table[j];
+		if (b->lits[2 * (uint64_t)n] == a && b->lits[2 * (uint64_t)n + 1] == bb) {
+			*found = n;
+			return &b->table[j];
+		}
+		j = (j + 1) & b->table_mask;
+	}
+	for (j = h & b->table_mask;; j = (j + 1) & b->table_mask) {
+		uint32_t n = b->table[j];
+		if (n == 0)
+			return &b->table[j];
+		if (b->lits[2 * (uint64_t)n] == a && b->lits[2 * (uint64_t)n + 1] == bb) {
+			*found = n;
+			return &b->table[j];
+		}
+	}
+}
+
+/* Doubles the table and puts every node back, in creation order (the node array is read
+ * front to back, the table near its home). */
 static bool table_grow(struct bld *b)
 {
 	uint64_t ncap = (b->table_mask + 1) * 2;
-	uint64_t *t = calloc(ncap, sizeof(*t));
+	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return false;
-	uint64_t mask = ncap - 1;
-	for (uint64_t i = 0; i <= b->table_mask; i++) {
-		uint64_t s = b->table[i];
-		if (s == 0)
-			continue;
-		uint64_t j = (s >> 32) & mask;
-		while (t[j] != 0)
-			j = (j + 1) & mask;
-		t[j] = s;
-	}
 	free(b->table);
 	b->table = t;
-	b->table_mask = mask;
+	b->table_mask = ncap - 1;
+	for (uint64_t n = 1; n < b->nnodes; n++) {
+		uint32_t found;
+		*probe(b, b->lits[2 * n], b->lits[2 * n + 1], &found) = (uint32_t)n;
+	}
 	return true;
 }
-
 static bool nodes_grow(struct bld *b)
 {
 	uint64_t ncap = b->nodes_cap * 2;
@@ -194,18 +232,10 @@ static uint32_t find_or_add(struct bld *b, uint32_t a, uint32_t bb, bool *made)
 		b->failed = true;
 		return 0;
 	}
-	uint32_t h = hash_pair(a, bb);
-	uint64_t j = h & b->table_mask;
-	for (;;) {
-		uint64_t s = b->table[j];
-		if (s == 0)
-			break;
-		uint32_t n = (uint32_t)s;
-		if ((uint32_t)(s >> 32) == h && b->lits[2 * (uint64_t)n] == a &&
-		    b->lits[2 * (uint64_t)n + 1] == bb)
-			return n;
-		j = (j + 1) & b->table_mask;
-	}
+	uint32_t found;
+	uint32_t *slot = probe(b, a, bb, &found);
+	if (found)
+		return found;
 	if (b->nnodes >= MAX_NODES - 1 || (b->nnodes == b->nodes_cap && !nodes_grow(b))) {
 		b->failed = true;
 		return 0;
@@ -214,7 +244,7 @@ static uint32_t find_or_add(struct bld *b, uint32_t a, uint32_t bb, bool *made)
 	*made = true;
 	b->lits[2 * n] = a;
 	b->lits[2 * n + 1] = bb;
-	b->table[j] = (uint64_t)h << 32 | n;
+	*slot = (uint32_t)n;
 	/* keep the load at most 3/4 */
 	if (++b->table_used * 4 > (b->table_mask + 1) * 3 && !table_grow(b)) {
 		b->failed = true;

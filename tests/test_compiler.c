@@ -228,6 +228,32 @@ Test(compiler, hashes_gates_in_either_order)
 	bld_free(b);
 }
 
+/* Many gates sharing their newer operand overflow its neighbourhood of the hash table;
+ * they must still be found again. */
+Test(compiler, hashes_gates_with_a_shared_operand)
+{
+	enum { K = 20000 };
+	struct bld *b = bld_new();
+	cr_assert(b);
+	bit *x = malloc(K * sizeof(bit)), *g = malloc(K * sizeof(bit));
+	cr_assert(x && g);
+	for (uint32_t k = 0; k < K; k++)
+		x[k] = bld_input(b, k);
+	bit s = bld_xor(b, x[0], x[1]); /* newer than every x */
+	for (uint32_t k = 2; k < K; k++)
+		g[k] = bld_and(b, s, x[k]);
+	cr_assert_eq(bld_and_count(b), K - 2);
+	for (uint32_t k = K; k-- > 2;) {
+		cr_assert_eq(bld_and(b, x[k], s), g[k], "k=%u", k);
+		cr_assert_eq(bld_input(b, k), x[k]);
+	}
+	cr_assert_eq(bld_and_count(b), K - 2);
+	cr_assert_eq(bld_node_count(b), 1 + K + 1 + (K - 2));
+	free(x);
+	free(g);
+	bld_free(b);
+}
+
 Test(compiler, applies_one_level_identities)
 {
 	struct bld *b = bld_new();
