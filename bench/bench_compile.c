@@ -10,51 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
-#include <openssl/evp.h>
-
+#include "bench.h"
 #include "blocks.h"
 
 enum { N = 64 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* AES-128-ECB blocks per second through OpenSSL (AES-NI where present), ~0.2 s. */
-static double aes_blocks_per_s(void)
-{
-	static uint8_t buf[1 << 16];
-	uint8_t key[16] = {1};
-	int len;
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	if (!ctx || EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL) != 1) {
-		EVP_CIPHER_CTX_free(ctx);
-		return 0;
-	}
-	EVP_CIPHER_CTX_set_padding(ctx, 0);
-	double t0 = now(), t;
-	uint64_t blocks = 0;
-	do {
-		for (int i = 0; i < 16; i++)
-			EVP_EncryptUpdate(ctx, buf, &len, buf, sizeof(buf));
-		blocks += 16 * sizeof(buf) / 16;
-	} while ((t = now() - t0) < 0.2);
-	EVP_CIPHER_CTX_free(ctx);
-	return (double)blocks / t;
-}
-
-static double peak_rss_mb(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
-}
 
 int main(int argc, char **argv)
 {
@@ -68,7 +28,7 @@ int main(int argc, char **argv)
 		}
 		target = v;
 	}
-	double aes_rate = aes_blocks_per_s();
+	double aes_rate = bench_aes_blocks_per_s();
 
 	struct circ_circuit *c = circ_new();
 	struct bld *b = bld_new();
@@ -78,7 +38,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_compile: out of memory\n");
 		return 1;
 	}
-	double t0 = now();
+	double t0 = bench_now();
 	bit acc[N], y[N], t[N];
 	for (uint32_t j = 0; j < N; j++) {
 		acc[j] = bld_input(b, j);
@@ -95,13 +55,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_compile: out of memory\n");
 		return 1;
 	}
-	double t1 = now();
+	double t1 = bench_now();
 	if (bld_finish(b, c, &err) != 0) {
 		fprintf(stderr, "bench_compile: %s\n", err.msg);
 		return 1;
 	}
-	double t2 = now();
-	double rss = peak_rss_mb();
+	double t2 = bench_now();
+	double rss = bench_peak_rss_mib();
 	bld_free(b);
 
 	struct circ_stats st;
@@ -123,11 +83,11 @@ int main(int argc, char **argv)
 	printf("  %-38s %12.2f s\n", "bld_finish", finish_s);
 	printf("  %-38s %12.2f s    (target < 10 for 10 M ANDs)\n", "total", total_s);
 	printf("  %-38s %12.2f M gates/s\n", "rate", gates_per_s / 1e6);
-	printf("  %-38s %12.0f MB   (target < 2048)\n", "peak RSS", rss);
+	printf("  %-38s %12.0f MiB  (target < 2048)\n", "peak RSS", rss);
 	printf("{\"bench\": \"compile\", \"aes128_blocks_per_s\": %.0f, \"muls\": %llu, "
 	       "\"nodes\": %llu, \"ands_built\": %llu, \"ands\": %llu, \"gates\": %llu, "
 	       "\"peak_live\": %llu, \"build_s\": %.3f, \"finish_s\": %.3f, \"total_s\": %.3f, "
-	       "\"gates_per_s\": %.0f, \"peak_rss_mb\": %.0f}\n",
+	       "\"gates_per_s\": %.0f, \"peak_rss_mib\": %.0f}\n",
 	       aes_rate, (unsigned long long)muls, (unsigned long long)nodes,
 	       (unsigned long long)ands_built, (unsigned long long)st.gates[GATE_AND],
 	       (unsigned long long)st.ngates, (unsigned long long)st.peak_live, build_s, finish_s,
