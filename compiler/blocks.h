@@ -66,7 +66,8 @@ void blk_neg(struct bld *b, bit *out, const bit *x, uint32_t n);               /
 /* out = x * y mod 2^n: n^2 - n + 1 ANDs at most. out must not alias. */
 void blk_mul(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n);
 /* Unsigned division: q = x / y, r = x % y; y == 0 gives q = all ones, r = x. <= n^2.
- * Either q or r may be NULL. */
+ * Either q or r may be NULL. (Exactly: q alone <= n^2 at every width; r, alone or with q,
+ * <= n^2 from n = 16 on, and at most restoring division's n^2 + 3n - 3 below that.) */
 void blk_udivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n);
 /* Signed (truncating) division, RISC-V semantics for y == 0 and overflow. <= n^2 + 9n. */
 void blk_sdivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n);

@@ -285,8 +285,19 @@ static bool and_absorb(struct bld *b, bit p, bit q, bit *out)
 	return false;
 }
 
+/* A literal this builder made (a stray one would index past the node array). */
+static bool lits_ok(struct bld *b, bit x, bit y)
+{
+	if (lit_node(x) < b->nnodes && lit_node(y) < b->nnodes)
+		return true;
+	b->failed = true;
+	return false;
+}
+
 bit bld_and(struct bld *b, bit x, bit y)
 {
+	if (!lits_ok(b, x, y))
+		return BIT_0;
 	if (x > y) {
 		bit t = x;
 		x = y;
@@ -311,6 +322,8 @@ bit bld_and(struct bld *b, bit x, bit y)
 
 bit bld_xor(struct bld *b, bit x, bit y)
 {
+	if (!lits_ok(b, x, y))
+		return BIT_0;
 	bit neg = (x ^ y) & 1u;
 	x &= ~1u;
 	y &= ~1u;
@@ -361,6 +374,9 @@ int bld_output(struct bld *b, const char *name, uint32_t width, uint32_t flags, 
 	if (b->failed || b->finished || width == 0 || width > CIRC_MAX_WIDTH ||
 	    b->nouts == UINT32_MAX)
 		return -1;
+	for (uint32_t k = 0; k < width; k++)
+		if (!lits_ok(b, bits[k], BIT_0))
+			return -1;
 	if (b->nouts == b->outs_cap) {
 		uint32_t ncap = b->outs_cap ? b->outs_cap * 2 : 8;
 		struct bld_out *p = realloc(b->outs, (size_t)ncap * sizeof(*p));

@@ -401,6 +401,14 @@ Test(compiler, finish_rejects_what_it_cannot_build)
 	cr_assert_eq(bld_finish(r.b, r.c, &err), -1);
 	run_end(&r);
 
+	/* a literal the builder never made */
+	run_begin(&r, w, 1, false);
+	bit bogus = (bit)(bld_node_count(r.b) + 100) * 2;
+	cr_assert_eq(bld_output(r.b, "bogus", 1, 0, CIRC_ALL, &bogus), -1);
+	cr_assert_eq(bld_xor(r.b, bogus, r.in[0][0]), BIT_0);
+	cr_assert(bld_failed(r.b));
+	run_end(&r);
+
 	/* a circuit that already has gates */
 	run_begin(&r, w, 1, false);
 	cr_assert(circ_add_gate(r.c, GATE_XOR, 0, 1) >= 0);
