@@ -35,9 +35,11 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *opt, const char **
  * Prints a message and returns -1 on failure. */
 int cli_load(struct circ_circuit **out, const char *path, const struct cli_defines *defs);
 
-/* Parses every "NAME=VALUE" into values[k] (limbs per input k); every input must be given
- * exactly once. Prints messages and returns -1 on error. values is freed by cli_free_values. */
-uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, int n);
+/* Parses every "NAME=VALUE" into values[k] (limbs per input k); every input of party (or of
+ * every party, with CIRC_ALL) must be given exactly once, and no other. Prints messages and
+ * returns NULL on error. Free the result with cli_free_values(v, c->ninputs). */
+uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, int n,
+			    uint32_t party);
 uint64_t **cli_alloc_outputs(const struct circ_circuit *c);
 void cli_free_values(uint64_t **v, uint32_t n);
 

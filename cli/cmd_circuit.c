@@ -171,7 +171,7 @@ int cmd_eval(int argc, char **argv)
 	}
 	if (cli_load(&c, path, &defs) != 0)
 		goto out;
-	in = cli_parse_inputs(c, items, nitems);
+	in = cli_parse_inputs(c, items, nitems, CIRC_ALL);
 	outv = cli_alloc_outputs(c);
 	if (!in || !outv)
 		goto out;

@@ -125,7 +125,8 @@ uint64_t **cli_alloc_outputs(const struct circ_circuit *c)
 	return alloc_values(&c->outputs[0].width, sizeof(c->outputs[0]), c->noutputs);
 }
 
-uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, int n)
+uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, int n,
+			    uint32_t party)
 {
 	uint64_t **v = c->ninputs ? alloc_values(&c->inputs[0].width, sizeof(c->inputs[0]),
 						   c->ninputs)
@@ -163,6 +164,12 @@ uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, in
 			errors++;
 			continue;
 		}
+		if (party != CIRC_ALL && c->inputs[i].party != party) {
+			fprintf(stderr, "mpcc: --input %s: '%s' is %s's input, not %s's\n", items[k],
+				name, c->parties[c->inputs[i].party], c->parties[party]);
+			errors++;
+			continue;
+		}
 		if (given[i]) {
 			fprintf(stderr, "mpcc: --input %s: '%s' is given twice\n", items[k], name);
 			errors++;
@@ -177,7 +184,7 @@ uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, in
 		}
 	}
 	for (uint32_t i = 0; i < c->ninputs; i++)
-		if (given && !given[i]) {
+		if (given && !given[i] && (party == CIRC_ALL || c->inputs[i].party == party)) {
 			fprintf(stderr, "mpcc: missing --input %s=VALUE (%s%u from %s)\n",
 				c->inputs[i].name, c->inputs[i].flags & CIRC_SIGNED ? "i" : "u",
 				c->inputs[i].width, c->parties[c->inputs[i].party]);
