@@ -74,7 +74,8 @@ int main(int argc, char **argv)
 
 	printf("mpcc compile benchmark (one core): %llu chained %u-bit multiplications\n",
 	       (unsigned long long)muls, N);
-	printf("  %-38s %12.0f M blocks/s\n", "AES-128 (OpenSSL EVP, this machine)", aes_rate / 1e6);
+	printf("  %-38s %12.0f M blocks/s\n", "AES-128 (OpenSSL EVP, this machine)",
+	       aes_rate / 1e6);
 	printf("  %-38s %12llu\n", "builder nodes", (unsigned long long)nodes);
 	printf("  %-38s %12llu\n", "AND gates", (unsigned long long)st.gates[GATE_AND]);
 	printf("  %-38s %12llu\n", "gates (AND, XOR, NOT, CONST)", (unsigned long long)st.ngates);

@@ -188,16 +188,16 @@ void blk_mul(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n)
 /* AND count of udivmod_core with k restoring steps (secret operands), to choose k. */
 static uint64_t div_cost(uint64_t n, uint64_t k, bool need_r)
 {
-	uint64_t cost = k * (k + 1) / 2;        /* the borrow chains, w ANDs in step w */
-	cost += k < n ? k : n - 1;              /* q = borrow & (y < 2^w), for w < n */
-	cost += k * (k + 1) / 2;                /* the remainder's muxes, w ANDs ... */
+	/* restoring step w: the borrow chain (w), q = borrow & (y < 2^w) when w < n (1), the
+	 * remainder's mux (w, not needed in the last step for q alone) */
+	uint64_t cost = k * (k + 1) / 2 + (k < n ? k : n - 1) + k * (k + 1) / 2;
 	if (k == n && !need_r)
-		cost -= n;                      /* ... but the last is not needed for q alone */
+		cost -= n;
 	if (k >= 1 && n >= 3)
-		cost += n - 2;                  /* the chain of (y < 2^w) */
-	cost += (n - k) * n;                    /* non-restoring rows */
+		cost += n - 2; /* the chain of (y < 2^w) */
+	cost += (n - k) * n;   /* non-restoring rows */
 	if (k < n && need_r)
-		cost += 2 * n - 1;              /* add y back to a negative remainder */
+		cost += 2 * n - 1; /* add y back to a negative remainder */
 	return cost;
 }
 
@@ -250,7 +250,8 @@ static void udivmod_core(struct bld *b, bit *q, bit *r, const bit *x, const bit 
 			a[j] = rem[j - 1];
 		bit c = BIT_1;
 		for (uint32_t j = 0; j < w; j++) {
-			t[j] = bld_xor(b, bld_not(y[j]), c); /* difference ^ a[j]: the mux's input */
+			/* difference ^ a[j], the mux's input */
+			t[j] = bld_xor(b, bld_not(y[j]), c);
 			c = carry(b, a[j], bld_not(y[j]), c);
 		}
 		bit sel = w < n ? bld_and(b, c, z[w]) : c;
@@ -380,7 +381,8 @@ static void barrel(struct bld *b, bit *out, const bit *x, uint32_t n, const bit 
 				cur[j] = bld_mux(b, amt[i], j >= s ? cur[j - s] : BIT_0, cur[j]);
 		} else {
 			for (uint32_t j = 0; j < n; j++)
-				cur[j] = bld_mux(b, amt[i], s < n - j ? cur[j + s] : fill_bit, cur[j]);
+				cur[j] =
+				    bld_mux(b, amt[i], s < n - j ? cur[j + s] : fill_bit, cur[j]);
 		}
 	}
 	for (uint32_t j = 0; j < n; j++)

@@ -400,7 +400,7 @@ int bld_output(struct bld *b, const char *name, uint32_t width, uint32_t flags, 
 	if (!s)
 		return -1;
 	b->outs[b->nouts++] = (struct bld_out){
-		.name = s, .width = width, .flags = flags, .to = to, .first = b->nout_bits};
+	    .name = s, .width = width, .flags = flags, .to = to, .first = b->nout_bits};
 	memcpy(b->out_bits + b->nout_bits, bits, (size_t)width * sizeof(*bits));
 	b->nout_bits += width;
 	return 0;
@@ -501,7 +501,8 @@ static void emit_nodes(struct emit *e)
 			continue;
 		}
 		uint32_t wx = emit_lit(e, x), wy = emit_lit(e, y);
-		e->wire[i] = emit_gate(e, node_is_and(b, (uint32_t)i) ? GATE_AND : GATE_XOR, wx, wy);
+		e->wire[i] =
+		    emit_gate(e, node_is_and(b, (uint32_t)i) ? GATE_AND : GATE_XOR, wx, wy);
 	}
 }
 
@@ -556,7 +557,8 @@ int bld_finish(struct bld *b, struct circ_circuit *c, struct circ_err *err)
 	memset(e.not_wire, 0xff, b->nnodes * sizeof(*e.not_wire));
 	int64_t ngates = mark_live(&e);
 	if (ngates < 0) {
-		fail(err, "the circuit has no input wire for a builder input (it has %u input bits)",
+		fail(err,
+		     "the circuit has no input wire for a builder input (it has %u input bits)",
 		     c->nin_bits);
 		goto out;
 	}

@@ -97,7 +97,8 @@ static void run_begin(struct run *r, const uint32_t *width, uint32_t nin, bool i
 	for (uint32_t k = 0; k < nin; k++) {
 		char name[16];
 		snprintf(name, sizeof(name), "in%u", k);
-		int64_t idx = circ_add_input(r->c, name, width[k], is_signed ? CIRC_SIGNED : 0, k % 2);
+		int64_t idx =
+		    circ_add_input(r->c, name, width[k], is_signed ? CIRC_SIGNED : 0, k % 2);
 		cr_assert(idx == k);
 		r->width[k] = width[k];
 		r->in[k] = malloc(width[k] * sizeof(bit));
@@ -165,8 +166,7 @@ static void run_eval(const struct circ_circuit *c, u128 in[][LANES], u128 out[][
 
 static void hex128(char buf[40], u128 v)
 {
-	snprintf(buf, 40, "0x%016llx%016llx", (unsigned long long)(v >> 64),
-		 (unsigned long long)v);
+	snprintf(buf, 40, "0x%016llx%016llx", (unsigned long long)(v >> 64), (unsigned long long)v);
 }
 
 /* ---- the builder ---- */
@@ -286,7 +286,7 @@ Test(compiler, removes_dead_gates)
 	run_output(&r, "low", 1, prod); /* bit 0 of the product: one AND */
 	run_finish(&r);
 	cr_assert_eq(r.c->ngates, 1, "only x0 & y0 is live, got %llu gates",
-		  (unsigned long long)r.c->ngates);
+		     (unsigned long long)r.c->ngates);
 	cr_assert_eq(count_kind(r.c, GATE_AND), 1);
 	for (uint32_t k = 0; k < 32; k++)
 		cr_assert_eq(r.c->output_wires[k], k, "outputs name the input wires");
@@ -333,8 +333,8 @@ Test(compiler, materialises_not_and_const_once)
 		unsigned a0 = l & 1, a1 = (l >> 1) & 1, b0 = (l >> 2) & 1;
 		unsigned want[] = {!a0, !a0, 1, 0, a0, !(a0 & a1), 1, (!a0) & b0, a1};
 		for (unsigned k = 0; k < ARRAY_LEN(want); k++)
-			cr_assert_eq((unsigned)(out[0][l] >> k) & 1, want[k], "lane %d bit %u",
-				  l, k);
+			cr_assert_eq((unsigned)(out[0][l] >> k) & 1, want[k], "lane %d bit %u", l,
+				     k);
 	}
 	run_end(&r);
 }
@@ -450,13 +450,27 @@ Test(compiler, output_may_repeat_and_mix_wires)
 /* ---- the blocks ---- */
 
 enum op {
-	OP_ADD, OP_SUB, OP_NEG, OP_MUL, OP_DIV, OP_MOD, OP_DIVMOD, OP_LT, OP_LE, OP_GT, OP_EQ,
-	OP_MUX, OP_MINMAX, OP_SHL, OP_SHR, OP_POPCOUNT,
+	OP_ADD,
+	OP_SUB,
+	OP_NEG,
+	OP_MUL,
+	OP_DIV,
+	OP_MOD,
+	OP_DIVMOD,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_EQ,
+	OP_MUX,
+	OP_MINMAX,
+	OP_SHL,
+	OP_SHR,
+	OP_POPCOUNT,
 };
 
 static const char *const op_names[] = {
-	"add", "sub", "neg", "mul", "div", "mod", "divmod", "lt", "le", "gt", "eq",
-	"mux", "minmax", "shl", "shr", "popcount",
+    "add", "sub", "neg", "mul", "div",	  "mod", "divmod", "lt",
+    "le",  "gt",  "eq",	 "mux", "minmax", "shl", "shr",	   "popcount",
 };
 
 static uint32_t bit_width(uint32_t n)
@@ -539,7 +553,8 @@ static void build_op(struct run *r, enum op op, uint32_t n, bool sg)
 		run_output(r, "o", bit_width(n), o1);
 		break;
 	}
-	bool one_bit = op == OP_LT || op == OP_LE || op == OP_GT || op == OP_EQ || op == OP_POPCOUNT;
+	bool one_bit =
+	    op == OP_LT || op == OP_LE || op == OP_GT || op == OP_EQ || op == OP_POPCOUNT;
 	if (!one_bit)
 		run_output(r, "q", n, o1);
 	free(o1);
@@ -679,8 +694,9 @@ static void check_op(enum op op, uint32_t n, bool sg)
 	build_op(&r, op, n, sg);
 	run_finish(&r);
 	uint64_t ands = count_kind(r.c, GATE_AND), bound = and_bound(op, n, sg);
-	cr_log_info("%s n=%u %s: %llu ANDs (bound %llu)", op_names[op], n, sg ? "signed" : "unsigned",
-		    (unsigned long long)ands, (unsigned long long)bound);
+	cr_log_info("%s n=%u %s: %llu ANDs (bound %llu)", op_names[op], n,
+		    sg ? "signed" : "unsigned", (unsigned long long)ands,
+		    (unsigned long long)bound);
 	cr_assert(ands <= bound, "%s n=%u %s: %llu ANDs, more than %llu", op_names[op], n,
 		  sg ? "signed" : "unsigned", (unsigned long long)ands, (unsigned long long)bound);
 	for (int round = 0; round < 4; round++) {
@@ -731,22 +747,70 @@ static void check_all_widths(enum op op)
 			check_op(op, widths[i], sg);
 }
 
-Test(compiler, add) { check_all_widths(OP_ADD); }
-Test(compiler, sub) { check_all_widths(OP_SUB); }
-Test(compiler, neg) { check_all_widths(OP_NEG); }
-Test(compiler, mul) { check_all_widths(OP_MUL); }
-Test(compiler, div) { check_all_widths(OP_DIV); }
-Test(compiler, mod) { check_all_widths(OP_MOD); }
-Test(compiler, divmod) { check_all_widths(OP_DIVMOD); }
-Test(compiler, lt) { check_all_widths(OP_LT); }
-Test(compiler, le) { check_all_widths(OP_LE); }
-Test(compiler, gt) { check_all_widths(OP_GT); }
-Test(compiler, eq) { check_all_widths(OP_EQ); }
-Test(compiler, mux) { check_all_widths(OP_MUX); }
-Test(compiler, minmax) { check_all_widths(OP_MINMAX); }
-Test(compiler, shl_secret) { check_all_widths(OP_SHL); }
-Test(compiler, shr_secret) { check_all_widths(OP_SHR); }
-Test(compiler, popcount) { check_all_widths(OP_POPCOUNT); }
+Test(compiler, add)
+{
+	check_all_widths(OP_ADD);
+}
+Test(compiler, sub)
+{
+	check_all_widths(OP_SUB);
+}
+Test(compiler, neg)
+{
+	check_all_widths(OP_NEG);
+}
+Test(compiler, mul)
+{
+	check_all_widths(OP_MUL);
+}
+Test(compiler, div)
+{
+	check_all_widths(OP_DIV);
+}
+Test(compiler, mod)
+{
+	check_all_widths(OP_MOD);
+}
+Test(compiler, divmod)
+{
+	check_all_widths(OP_DIVMOD);
+}
+Test(compiler, lt)
+{
+	check_all_widths(OP_LT);
+}
+Test(compiler, le)
+{
+	check_all_widths(OP_LE);
+}
+Test(compiler, gt)
+{
+	check_all_widths(OP_GT);
+}
+Test(compiler, eq)
+{
+	check_all_widths(OP_EQ);
+}
+Test(compiler, mux)
+{
+	check_all_widths(OP_MUX);
+}
+Test(compiler, minmax)
+{
+	check_all_widths(OP_MINMAX);
+}
+Test(compiler, shl_secret)
+{
+	check_all_widths(OP_SHL);
+}
+Test(compiler, shr_secret)
+{
+	check_all_widths(OP_SHR);
+}
+Test(compiler, popcount)
+{
+	check_all_widths(OP_POPCOUNT);
+}
 
 /* max of k values: k-1 comparisons and k-1 mux differences, 2n(k-1) ANDs */
 Test(compiler, max_of_k_values)
@@ -778,7 +842,8 @@ Test(compiler, max_of_k_values)
 			for (int l = 0; l < LANES; l++) {
 				u128 best = in[0][l];
 				for (int k = 1; k < K; k++) {
-					bool gt = sg ? sext(in[k][l], n) > sext(best, n) : in[k][l] > best;
+					bool gt = sg ? sext(in[k][l], n) > sext(best, n)
+						     : in[k][l] > best;
 					if (gt)
 						best = in[k][l];
 				}
@@ -841,12 +906,13 @@ Test(compiler, free_operations_cost_no_and)
 						      : (s >= n ? 0 : x >> s);
 					cr_assert(out[o++][l] == shl, "n=%u shl %llu", n,
 						  (unsigned long long)s);
-					cr_assert(out[o++][l] == (shr & mask(n)), "n=%u shr %llu", n,
-						  (unsigned long long)s);
+					cr_assert(out[o++][l] == (shr & mask(n)), "n=%u shr %llu",
+						  n, (unsigned long long)s);
 				}
 				for (size_t k = 0; k < ARRAY_LEN(ms); k++) {
 					uint32_t m = ms[k];
-					u128 want = sg ? (u128)sx : x; /* the low 128 bits are compared */
+					u128 want =
+					    sg ? (u128)sx : x; /* the low 128 bits are compared */
 					if (m < 128)
 						want &= mask(m);
 					cr_assert(out[o++][l] == want, "n=%u resize to %u", n, m);
@@ -870,7 +936,7 @@ Test(compiler, blocks_allow_out_to_alias_an_input)
 	memcpy(a, r.in[0], sizeof(a));
 	blk_add(r.b, a, a, r.in[1], N); /* a = x + y */
 	blk_sub(r.b, a, a, r.in[1], N); /* a = x */
-	blk_neg(r.b, a, a, N);          /* a = -x */
+	blk_neg(r.b, a, a, N);		/* a = -x */
 	memcpy(c, r.in[1], sizeof(c));
 	blk_mux(r.b, c, r.in[2][0], a, c, N); /* c = s ? -x : y */
 	memcpy(q, r.in[0], sizeof(q));
@@ -975,7 +1041,8 @@ Test(compiler, and_counts_for_every_small_width)
 		free(q);
 		run_finish(&r);
 		uint64_t ands = count_kind(r.c, GATE_AND);
-		cr_assert(ands <= (uint64_t)n * n, "div n=%u: %llu ANDs", n, (unsigned long long)ands);
+		cr_assert(ands <= (uint64_t)n * n, "div n=%u: %llu ANDs", n,
+			  (unsigned long long)ands);
 		run_end(&r);
 	}
 }
