@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { NO_WIRE = UINT32_MAX };
+#define NO_WIRE UINT32_MAX
 
 struct scan {
 	const char *p, *end;

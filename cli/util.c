@@ -125,78 +125,160 @@ uint64_t **cli_alloc_outputs(const struct circ_circuit *c)
 	return alloc_values(&c->outputs[0].width, sizeof(c->outputs[0]), c->noutputs);
 }
 
+/* The state of one cli_parse_inputs call. */
+struct parse {
+	const struct circ_circuit *c;
+	uint64_t **v;
+	bool *given;
+	uint32_t party;
+	int errors;
+};
+
+/* Sets input name to the scalar text, reporting problems against item (the whole --input). */
+static void one_input(struct parse *ps, const char *item, const char *name, const char *text)
+{
+	const struct circ_circuit *c = ps->c;
+	int64_t i = circ_find_input(c, name);
+	if (i < 0) {
+		fprintf(stderr, "mpcc: --input %s: the circuit has no input '%s' (inputs:", item,
+			name);
+		for (uint32_t j = 0; j < c->ninputs && j < 16; j++)
+			fprintf(stderr, " %s", c->inputs[j].name);
+		fprintf(stderr, "%s)\n", c->ninputs > 16 ? " ..." : "");
+		ps->errors++;
+		return;
+	}
+	if (ps->party != CIRC_ALL && c->inputs[i].party != ps->party) {
+		fprintf(stderr, "mpcc: --input %s: '%s' is %s's input, not %s's\n", item, name,
+			c->parties[c->inputs[i].party], c->parties[ps->party]);
+		ps->errors++;
+		return;
+	}
+	if (ps->given[i]) {
+		fprintf(stderr, "mpcc: --input %s: '%s' is given twice\n", item, name);
+		ps->errors++;
+		return;
+	}
+	ps->given[i] = true;
+	const struct circ_input *in = &c->inputs[i];
+	struct circ_err err;
+	if (circ_value_parse(ps->v[i], in->width, in->flags & CIRC_SIGNED, text, &err) != 0) {
+		fprintf(stderr, "mpcc: --input %s: %s\n", item, err.msg);
+		ps->errors++;
+	}
+}
+
+/* NAME=VALUE where VALUE may be a list [a, b, [c, d]]: element k goes to NAME[k]. text runs
+ * from *pp; returns with *pp after the value. */
+static void expand_input(struct parse *ps, const char *item, const char *name, const char **pp,
+			 int depth)
+{
+	const char *p = *pp;
+	while (*p == ' ')
+		p++;
+	if (*p != '[') {
+		const char *end = p;
+		while (*end && *end != ',' && *end != ']' && *end != ' ')
+			end++;
+		char text[512];
+		size_t len = (size_t)(end - p);
+		if (len >= sizeof(text) || (depth == 0 && *end)) {
+			fprintf(stderr, "mpcc: --input %s: '%s' is not a value\n", item, p);
+			ps->errors++;
+			*pp = p + strlen(p);
+			return;
+		}
+		memcpy(text, p, len);
+		text[len] = '\0';
+		one_input(ps, item, name, text);
+		*pp = end;
+		return;
+	}
+	if (depth > 8) {
+		fprintf(stderr, "mpcc: --input %s: lists nested too deeply\n", item);
+		ps->errors++;
+		*pp = p + strlen(p);
+		return;
+	}
+	p++;
+	for (unsigned k = 0;; k++) {
+		char sub[CIRC_MAX_NAME + 1];
+		if (snprintf(sub, sizeof(sub), "%s[%u]", name, k) >= (int)sizeof(sub)) {
+			fprintf(stderr, "mpcc: --input %s: the name is too long\n", item);
+			ps->errors++;
+			*pp = p + strlen(p);
+			return;
+		}
+		expand_input(ps, item, sub, &p, depth + 1);
+		while (*p == ' ')
+			p++;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == ']') {
+			p++;
+			break;
+		}
+		fprintf(stderr, "mpcc: --input %s: expected ',' or ']' in the list\n", item);
+		ps->errors++;
+		*pp = p + strlen(p);
+		return;
+	}
+	while (*p == ' ')
+		p++;
+	if (depth == 0 && *p) {
+		fprintf(stderr, "mpcc: --input %s: unexpected '%s' after the list\n", item, p);
+		ps->errors++;
+	}
+	*pp = p;
+}
+
 uint64_t **cli_parse_inputs(const struct circ_circuit *c, const char **items, int n,
 			    uint32_t party)
 {
-	uint64_t **v = c->ninputs ? alloc_values(&c->inputs[0].width, sizeof(c->inputs[0]),
-						   c->ninputs)
-				  : calloc(1, sizeof(uint64_t *));
-	bool *given = calloc(c->ninputs + 1, 1);
-	int errors = 0;
-	if (!v || !given) {
+	struct parse ps = {.c = c, .party = party};
+	ps.v = c->ninputs ? alloc_values(&c->inputs[0].width, sizeof(c->inputs[0]), c->ninputs)
+			  : calloc(1, sizeof(uint64_t *));
+	ps.given = calloc(c->ninputs + 1, 1);
+	if (!ps.v || !ps.given) {
 		fprintf(stderr, "mpcc: out of memory\n");
-		errors++;
+		ps.errors++;
 		goto out;
 	}
 	for (int k = 0; k < n; k++) {
 		const char *eq = strchr(items[k], '=');
 		if (!eq || eq == items[k]) {
 			fprintf(stderr, "mpcc: --input %s: expected NAME=VALUE\n", items[k]);
-			errors++;
+			ps.errors++;
 			continue;
 		}
 		char name[CIRC_MAX_NAME + 1];
 		size_t len = (size_t)(eq - items[k]);
 		if (len > CIRC_MAX_NAME) {
 			fprintf(stderr, "mpcc: --input %.40s...: the name is too long\n", items[k]);
-			errors++;
+			ps.errors++;
 			continue;
 		}
 		memcpy(name, items[k], len);
 		name[len] = '\0';
-		int64_t i = circ_find_input(c, name);
-		if (i < 0) {
-			fprintf(stderr, "mpcc: --input %s: the circuit has no input '%s' (inputs:",
-				items[k], name);
-			for (uint32_t j = 0; j < c->ninputs && j < 16; j++)
-				fprintf(stderr, " %s", c->inputs[j].name);
-			fprintf(stderr, "%s)\n", c->ninputs > 16 ? " ..." : "");
-			errors++;
-			continue;
-		}
-		if (party != CIRC_ALL && c->inputs[i].party != party) {
-			fprintf(stderr, "mpcc: --input %s: '%s' is %s's input, not %s's\n", items[k],
-				name, c->parties[c->inputs[i].party], c->parties[party]);
-			errors++;
-			continue;
-		}
-		if (given[i]) {
-			fprintf(stderr, "mpcc: --input %s: '%s' is given twice\n", items[k], name);
-			errors++;
-			continue;
-		}
-		given[i] = true;
-		const struct circ_input *in = &c->inputs[i];
-		struct circ_err err;
-		if (circ_value_parse(v[i], in->width, in->flags & CIRC_SIGNED, eq + 1, &err) != 0) {
-			fprintf(stderr, "mpcc: --input %s: %s\n", items[k], err.msg);
-			errors++;
-		}
+		const char *p = eq + 1;
+		expand_input(&ps, items[k], name, &p, 0);
 	}
 	for (uint32_t i = 0; i < c->ninputs; i++)
-		if (given && !given[i] && (party == CIRC_ALL || c->inputs[i].party == party)) {
+		if (!ps.given[i] && (party == CIRC_ALL || c->inputs[i].party == party)) {
 			fprintf(stderr, "mpcc: missing --input %s=VALUE (%s%u from %s)\n",
 				c->inputs[i].name, c->inputs[i].flags & CIRC_SIGNED ? "i" : "u",
 				c->inputs[i].width, c->parties[c->inputs[i].party]);
-			errors++;
+			ps.errors++;
 		}
 out:
-	free(given);
-	if (errors) {
-		cli_free_values(v, c->ninputs);
+	free(ps.given);
+	if (ps.errors) {
+		cli_free_values(ps.v, c->ninputs);
 		return NULL;
 	}
-	return v;
+	return ps.v;
 }
 
 void cli_print_outputs(FILE *f, const struct circ_circuit *c, uint64_t *const *values,

@@ -163,3 +163,15 @@ Test(cli, convert_round_trip_keeps_identity_and_answers)
 	snprintf(a, sizeof(a), "rm -rf %s", tmp);
 	cr_assert_eq(system(a), 0);
 }
+
+Test(cli, list_values_expand_to_elements)
+{
+	need_shared();
+	/* a Bristol input has no elements: the expanded name is reported */
+	cr_assert_eq(mpcc("eval adder64.txt --input 'in0=[1,2]' --input in1=2"), 1);
+	cr_assert(strstr(out, "no input 'in0[0]'") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input 'in0=[1' --input in1=2"), 1);
+	cr_assert(strstr(out, "expected ',' or ']'") != NULL, "%s", out);
+	cr_assert_eq(mpcc("eval adder64.txt --input 'in0=1 2' --input in1=2"), 1);
+	cr_assert(strstr(out, "is not a value") != NULL, "%s", out);
+}
