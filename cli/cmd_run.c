@@ -1,0 +1,488 @@
+/* cmd_run.c: `mpcc run` (one party of a secure computation, over TCP) and `mpcc local` (every
+ * party on this machine, as separate processes over loopback TCP: the real protocol). */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "party.h"
+#include "prg.h"
+
+/* Exit codes (documented in README.md). */
+enum {
+	EXIT_BAD_INPUT = 1,
+	EXIT_IO = 3,
+	EXIT_TIMEOUT = 4,
+	EXIT_PROTOCOL = 5,
+};
+
+static int exit_code(rt_err err)
+{
+	switch (err) {
+	case RT_OK:
+		return 0;
+	case RT_ERR_IO:
+		return EXIT_IO;
+	case RT_ERR_TIMEOUT:
+		return EXIT_TIMEOUT;
+	case RT_ERR_PROTOCOL:
+	case RT_ERR_AUTH:
+		return EXIT_PROTOCOL;
+	default:
+		return EXIT_BAD_INPUT;
+	}
+}
+
+struct run_opts {
+	const char *path, *as, *listen, *connect;
+	const char **items;
+	int nitems;
+	struct cli_defines defs;
+	double timeout_s;
+	bool json, hex, stats;
+};
+
+/* Parses the options run and local share; returns 0, 1 for --help (printed), or 2. */
+static int parse_opts(int argc, char **argv, struct run_opts *o, const char *help, bool is_run)
+{
+	o->timeout_s = 30;
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int d = cli_take_load_option(argc, argv, &i, &o->defs);
+		if (d < 0)
+			return EXIT_USAGE;
+		if (d > 0)
+			continue;
+		if (cli_opt_value(argc, argv, &i, "--input", &v)) {
+			if (!v)
+				return EXIT_USAGE;
+			o->items[o->nitems++] = v;
+		} else if (is_run && cli_opt_value(argc, argv, &i, "--as", &v)) {
+			if (!v)
+				return EXIT_USAGE;
+			o->as = v;
+		} else if (is_run && cli_opt_value(argc, argv, &i, "--listen", &v)) {
+			if (!v)
+				return EXIT_USAGE;
+			o->listen = v;
+		} else if (is_run && cli_opt_value(argc, argv, &i, "--connect", &v)) {
+			if (!v)
+				return EXIT_USAGE;
+			o->connect = v;
+		} else if (cli_opt_value(argc, argv, &i, "--timeout", &v)) {
+			char *end;
+			if (!v)
+				return EXIT_USAGE;
+			o->timeout_s = strtod(v, &end);
+			if (*end || !(o->timeout_s > 0) || o->timeout_s > 86400) {
+				fprintf(stderr, "mpcc: --timeout %s: give seconds, more than 0\n", v);
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(help, stdout);
+			return 1;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			o->json = true;
+		} else if (strcmp(argv[i], "--hex") == 0) {
+			o->hex = true;
+		} else if (strcmp(argv[i], "--stats") == 0) {
+			o->stats = true;
+		} else if (argv[i][0] == '-' || o->path) {
+			fprintf(stderr, "mpcc: unexpected '%s'\n", argv[i]);
+			return EXIT_USAGE;
+		} else {
+			o->path = argv[i];
+		}
+	}
+	if (!o->path) {
+		fprintf(stderr, "mpcc: which file?\n");
+		return EXIT_USAGE;
+	}
+	if (is_run && !o->as) {
+		fprintf(stderr, "mpcc run: say which party you are with --as NAME\n");
+		return EXIT_USAGE;
+	}
+	if (is_run && !o->listen == !o->connect) {
+		fprintf(stderr, "mpcc run: give one of --listen HOST:PORT or --connect HOST:PORT\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void print_stats(FILE *f, const char *who, const struct party_stats *st, double connect_s,
+			bool json)
+{
+	double total = connect_s + st->base_ot_s + st->ot_ext_s + st->garble_s + st->output_s;
+	double rate = st->garble_s > 0 ? (double)st->and_gates / st->garble_s : 0;
+	if (json) {
+		fprintf(f,
+			"{\"party\": \"%s\", \"connect_s\": %.6f, \"base_ot_s\": %.6f, "
+			"\"ot_extension_s\": %.6f, \"garbling_s\": %.6f, \"output_s\": %.6f, "
+			"\"total_s\": %.6f, \"bytes_sent\": %llu, \"bytes_received\": %llu, "
+			"\"and_gates\": %llu, \"and_per_s\": %.0f}\n",
+			who, connect_s, st->base_ot_s, st->ot_ext_s, st->garble_s, st->output_s,
+			total, (unsigned long long)st->bytes_sent,
+			(unsigned long long)st->bytes_received, (unsigned long long)st->and_gates,
+			rate);
+		return;
+	}
+	fprintf(f, "%s: connect %.3f ms, base OT %.3f ms, OT extension %.3f ms, garbling and "
+		   "transfer %.3f ms, output %.3f ms; total %.3f ms\n",
+		who, connect_s * 1e3, st->base_ot_s * 1e3, st->ot_ext_s * 1e3, st->garble_s * 1e3,
+		st->output_s * 1e3, total * 1e3);
+	fprintf(f, "%s: sent %llu bytes, received %llu bytes, %llu AND gates, %.1f M AND/s\n", who,
+		(unsigned long long)st->bytes_sent, (unsigned long long)st->bytes_received,
+		(unsigned long long)st->and_gates, rate / 1e6);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs party me over the connected socket fd (which it takes) and fills out/learned. */
+static rt_err run_party(const struct circ_circuit *c, uint32_t me, int fd, int timeout_ms,
+			uint64_t *const *in, uint64_t *const *out, bool *learned,
+			struct party_stats *st, char *errbuf, size_t errlen)
+{
+	net_chan *ch = NULL;
+	prg *p = NULL;
+	party *pt = NULL;
+	rt_err err = net_chan_new(&ch, fd, timeout_ms);
+	if (err) {
+		snprintf(errbuf, errlen, "%s", rt_err_str(err));
+		return err;
+	}
+	err = prg_new_random(&p);
+	if (!err)
+		err = party_new(&pt, c, me, ch, p);
+	if (!err)
+		err = party_run(pt, in, out, learned);
+	if (err)
+		snprintf(errbuf, errlen, "%s", pt ? party_error(pt) : rt_err_str(err));
+	else
+		party_get_stats(pt, st);
+	party_free(pt);
+	prg_free(p);
+	net_chan_free(ch);
+	return err;
+}
+
+static const char run_help[] =
+	"usage: mpcc run FILE --as NAME (--listen HOST:PORT | --connect HOST:PORT)\n"
+	"                --input NAME=VALUE... [-D NAME=VALUE]... [--timeout SECONDS]\n"
+	"                [--json] [--hex] [--stats]\n\n"
+	"Runs one party of a two-party secure computation of FILE (a .mpc program or a circuit;\n"
+	"a Bristol file's parties are p0 and p1). The first party of the program garbles, the\n"
+	"second evaluates; either may listen and the other connect. Give your own inputs only.\n"
+	"Connecting retries until --timeout (default 30 s), which also bounds every wait for the\n"
+	"peer. Prints the outputs this party may learn, like mpcc eval. --stats prints time per\n"
+	"phase, bytes sent and received and AND gates per second on stderr (JSON with --json).\n\n"
+	"exit status: 0 done, 1 bad input, 2 usage, 3 connection failed or closed, 4 timed out,\n"
+	"5 protocol error\n\n"
+	"example: mpcc run millionaires.mpc --as alice --listen 127.0.0.1:7000 --input alice=5\n"
+	"         mpcc run millionaires.mpc --as bob --connect 127.0.0.1:7000 --input bob=7\n";
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {.items = calloc((size_t)argc + 1, sizeof(char *))};
+	struct circ_circuit *c = NULL;
+	uint64_t **in = NULL, **out = NULL;
+	bool *learned = NULL;
+	int rc = EXIT_BAD_INPUT, fd = -1;
+	o.defs.items = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o.items || !o.defs.items) {
+		fprintf(stderr, "mpcc run: out of memory\n");
+		goto out;
+	}
+	rc = parse_opts(argc, argv, &o, run_help, true);
+	if (rc == 1)
+		rc = 0;
+	if (rc != 0 || !o.path) {
+		if (rc == EXIT_USAGE)
+			fputs(run_help, stderr);
+		goto out;
+	}
+	rc = EXIT_BAD_INPUT;
+	if (cli_load(&c, o.path, &o.defs) != 0)
+		goto out;
+	int64_t me = circ_find_party(c, o.as);
+	if (me < 0) {
+		fprintf(stderr, "mpcc run: --as %s: the program has no party '%s' (parties:", o.as,
+			o.as);
+		for (uint32_t p = 0; p < c->nparties; p++)
+			fprintf(stderr, " %s", c->parties[p]);
+		fprintf(stderr, ")\n");
+		goto out;
+	}
+	if (c->nparties != 2) {
+		fprintf(stderr, "mpcc run: %s has %u parties; this mpcc runs two-party programs\n",
+			o.path, c->nparties);
+		goto out;
+	}
+	in = cli_parse_inputs(c, o.items, o.nitems, (uint32_t)me);
+	out = cli_alloc_outputs(c);
+	learned = calloc(c->noutputs + 1, sizeof(bool));
+	if (!in || !out || !learned)
+		goto out;
+
+	int timeout_ms = (int)(o.timeout_s * 1000);
+	char errmsg[NET_ERRMSG_BYTES] = "";
+	double t0 = now();
+	rt_err err;
+	if (o.listen) {
+		int lfd;
+		err = net_listen(&lfd, o.listen, errmsg);
+		if (!err) {
+			err = net_accept(lfd, timeout_ms, &fd, errmsg);
+			close(lfd);
+		}
+	} else {
+		err = net_connect(&fd, o.connect, timeout_ms, errmsg);
+	}
+	if (err) {
+		fprintf(stderr, "mpcc run: %s: %s: %s\n", o.as, rt_err_str(err), errmsg);
+		rc = exit_code(err);
+		goto out;
+	}
+	double connect_s = now() - t0;
+	struct party_stats st;
+	char why[512];
+	err = run_party(c, (uint32_t)me, fd, timeout_ms, in, out, learned, &st, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "mpcc run: %s: %s\n", o.as, why);
+		rc = exit_code(err);
+		goto out;
+	}
+	cli_print_outputs(stdout, c, out, learned, o.json, o.hex);
+	fflush(stdout);
+	if (o.stats)
+		print_stats(stderr, o.as, &st, connect_s, o.json);
+	rc = 0;
+out:
+	if (c) {
+		cli_free_values(in, c->ninputs);
+		cli_free_values(out, c->noutputs);
+	}
+	free(learned);
+	circ_free(c);
+	free(o.items);
+	free(o.defs.items);
+	return rc;
+}
+
+/* ---- mpcc local ---- */
+
+/* What a child party reports to the parent through its pipe. */
+struct child_report {
+	int32_t err;
+	double connect_s;
+	struct party_stats st;
+	char why[480];
+};
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n > 0) {
+		ssize_t k = read(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* The child's life: connect (or accept), run, report through wfd, exit. */
+static void child_main(const struct circ_circuit *c, uint32_t me, int lfd, uint16_t port,
+		       int timeout_ms, uint64_t *const *in, uint64_t *const *out, bool *learned,
+		       int wfd)
+{
+	struct child_report r = {0};
+	int fd = -1;
+	double t0 = now();
+	rt_err err;
+	if (me == PARTY_GARBLER) {
+		err = net_accept(lfd, timeout_ms, &fd, r.why);
+	} else {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+		err = net_connect(&fd, addr, timeout_ms, r.why);
+	}
+	close(lfd);
+	r.connect_s = now() - t0;
+	if (!err)
+		err = run_party(c, me, fd, timeout_ms, in, out, learned, &r.st, r.why,
+				sizeof(r.why));
+	r.err = (int32_t)err;
+	int bad = write_all(wfd, &r, sizeof(r));
+	for (uint32_t k = 0; !bad && k < c->noutputs; k++) {
+		bad |= write_all(wfd, &learned[k], sizeof(bool));
+		bad |= write_all(wfd, out[k], circ_limbs(c->outputs[k].width) * 8);
+	}
+	close(wfd);
+	_exit(bad ? 1 : 0);
+}
+
+static const char local_help[] =
+	"usage: mpcc local FILE [-D NAME=VALUE]... --input NAME=VALUE... [--timeout SECONDS]\n"
+	"                  [--json] [--hex] [--stats]\n\n"
+	"Runs every party of FILE on this machine, each as its own process, talking over\n"
+	"loopback TCP with the real protocol, and prints every output (each one as a party that\n"
+	"may learn it learned it). Give every party's inputs. The outputs equal mpcc eval's for\n"
+	"the same inputs: the quickest way to try a program. --stats prints each party's time per\n"
+	"phase, traffic and AND gates per second on stderr.\n";
+
+int cmd_local(int argc, char **argv)
+{
+	struct run_opts o = {.items = calloc((size_t)argc + 1, sizeof(char *))};
+	struct circ_circuit *c = NULL;
+	uint64_t **in = NULL, **out[2] = {NULL, NULL};
+	bool *learned[2] = {NULL, NULL};
+	int rc = EXIT_BAD_INPUT, lfd = -1, pipes[2][2] = {{-1, -1}, {-1, -1}};
+	pid_t pids[2] = {-1, -1};
+	o.defs.items = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o.items || !o.defs.items) {
+		fprintf(stderr, "mpcc local: out of memory\n");
+		goto out;
+	}
+	rc = parse_opts(argc, argv, &o, local_help, false);
+	if (rc == 1)
+		rc = 0;
+	if (rc != 0 || !o.path) {
+		if (rc == EXIT_USAGE)
+			fputs(local_help, stderr);
+		goto out;
+	}
+	rc = EXIT_BAD_INPUT;
+	if (cli_load(&c, o.path, &o.defs) != 0)
+		goto out;
+	if (c->nparties != 2) {
+		fprintf(stderr, "mpcc local: %s has %u parties; this mpcc runs two-party programs\n",
+			o.path, c->nparties);
+		goto out;
+	}
+	in = cli_parse_inputs(c, o.items, o.nitems, CIRC_ALL);
+	for (int p = 0; p < 2; p++) {
+		out[p] = cli_alloc_outputs(c);
+		learned[p] = calloc(c->noutputs + 1, sizeof(bool));
+	}
+	if (!in || !out[0] || !out[1] || !learned[0] || !learned[1])
+		goto out;
+	char errmsg[NET_ERRMSG_BYTES];
+	uint16_t port;
+	if (net_listen(&lfd, "127.0.0.1:0", errmsg) || net_local_port(lfd, &port, errmsg)) {
+		fprintf(stderr, "mpcc local: %s\n", errmsg);
+		rc = EXIT_IO;
+		goto out;
+	}
+	int timeout_ms = (int)(o.timeout_s * 1000);
+	fflush(stdout);
+	fflush(stderr);
+	for (uint32_t p = 0; p < 2; p++) {
+		if (pipe(pipes[p]) != 0) {
+			perror("mpcc local: pipe");
+			goto out;
+		}
+		pids[p] = fork();
+		if (pids[p] < 0) {
+			perror("mpcc local: fork");
+			goto out;
+		}
+		if (pids[p] == 0) {
+			close(pipes[p][0]);
+			child_main(c, p, lfd, port, timeout_ms, in, out[p], learned[p],
+				   pipes[p][1]);
+		}
+		close(pipes[p][1]);
+		pipes[p][1] = -1;
+	}
+	close(lfd);
+	lfd = -1;
+	rc = 0;
+	struct child_report rep[2];
+	for (uint32_t p = 0; p < 2; p++) {
+		bool ok = read_all(pipes[p][0], &rep[p], sizeof(rep[p])) == 0;
+		for (uint32_t k = 0; ok && k < c->noutputs; k++)
+			ok = read_all(pipes[p][0], &learned[p][k], sizeof(bool)) == 0 &&
+			     read_all(pipes[p][0], out[p][k], circ_limbs(c->outputs[k].width) * 8) ==
+				     0;
+		if (!ok) {
+			fprintf(stderr, "mpcc local: %s ended without a report\n", c->parties[p]);
+			rc = EXIT_IO;
+		} else if (rep[p].err) {
+			fprintf(stderr, "mpcc local: %s: %s\n", c->parties[p], rep[p].why);
+			if (!rc)
+				rc = exit_code((rt_err)rep[p].err);
+		}
+	}
+	if (rc)
+		goto out;
+	/* every output from a party that learned it; where both did, they must agree */
+	for (uint32_t k = 0; k < c->noutputs; k++) {
+		if (learned[0][k] && learned[1][k] &&
+		    memcmp(out[0][k], out[1][k], circ_limbs(c->outputs[k].width) * 8) != 0) {
+			fprintf(stderr, "mpcc local: the parties disagree on output %s\n",
+				c->outputs[k].name);
+			rc = EXIT_PROTOCOL;
+			goto out;
+		}
+		if (!learned[0][k])
+			memcpy(out[0][k], out[1][k], circ_limbs(c->outputs[k].width) * 8);
+	}
+	cli_print_outputs(stdout, c, out[0], NULL, o.json, o.hex);
+	fflush(stdout);
+	if (o.stats)
+		for (uint32_t p = 0; p < 2; p++)
+			print_stats(stderr, c->parties[p], &rep[p].st, rep[p].connect_s, o.json);
+out:
+	if (lfd >= 0)
+		close(lfd);
+	for (int p = 0; p < 2; p++) {
+		if (pipes[p][0] >= 0)
+			close(pipes[p][0]);
+		if (pids[p] > 0) {
+			int st;
+			if (rc)
+				kill(pids[p], SIGTERM);
+			waitpid(pids[p], &st, 0);
+		}
+	}
+	if (c) {
+		cli_free_values(in, c->ninputs);
+		for (int p = 0; p < 2; p++)
+			cli_free_values(out[p], c->noutputs);
+	}
+	free(learned[0]);
+	free(learned[1]);
+	circ_free(c);
+	free(o.items);
+	free(o.defs.items);
+	return rc;
+}

@@ -1,0 +1,458 @@
+/* party.c: the two-party protocol around the garbler and the evaluator: handshake, base OT,
+ * inputs (the garbler's as labels, the evaluator's through the correlated OT extension),
+ * streamed garbled tables, and outputs decoded only for the parties entitled to them.
+ * Constructions: shared/PROTOCOL.md (free-XOR, half-gates eprint 2014/756, IKNP CRYPTO 2003).
+ */
+#include "party.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "gc.h"
+#include "ot.h"
+
+static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
+enum {
+	PROTOCOL_VERSION = 1,
+	HELLO_BYTES = 8 + 4 + 4 + 32 + 16, /* magic, version, party, identity, hash seed */
+	ERR_BYTES = 320,
+};
+
+struct party {
+	const struct circ_circuit *circ;
+	uint32_t me;
+	net_chan *ch;
+	prg *prg;
+	gc_garbler *g;
+	gc_evaluator *e;
+	ot_sender *ots;
+	ot_receiver *otr;
+	uint8_t identity[32];
+	uint64_t my_bits, peer_bits; /* input bits of the garbler and of the evaluator */
+	uint64_t eval_bits;          /* the evaluator's input bits (OT count) */
+	uint32_t *to_eval, *to_garb; /* output bit indices each side may learn */
+	uint32_t nto_eval, nto_garb;
+	uint8_t (*labels)[16];       /* input labels in transit (secret) */
+	uint64_t nlabels;
+	uint8_t *tables;             /* one chunk's garbled tables */
+	uint8_t *bits, *bits2;       /* packed bits: inputs, decoding and permute bits */
+	size_t bits_len;
+	struct party_stats st;
+	uint64_t runs;
+	char err[ERR_BYTES];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Records why err happened in phase and returns err. */
+static rt_err fail(party *pt, rt_err err, const char *phase, const char *fmt, ...)
+{
+	char detail[ERR_BYTES / 2] = "";
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	} else if (pt->ch && *net_chan_errmsg(pt->ch)) {
+		snprintf(detail, sizeof(detail), "%s", net_chan_errmsg(pt->ch));
+	} else if (pt->g && *gc_garbler_error(pt->g)) {
+		snprintf(detail, sizeof(detail), "%s", gc_garbler_error(pt->g));
+	} else if (pt->e && *gc_evaluator_error(pt->e)) {
+		snprintf(detail, sizeof(detail), "%s", gc_evaluator_error(pt->e));
+	}
+	snprintf(pt->err, sizeof(pt->err), "%s during %s%s%s", rt_err_str(err), phase,
+		 *detail ? ": " : "", detail);
+	return err;
+}
+
+const char *party_error(const party *pt)
+{
+	return pt ? pt->err : "out of memory";
+}
+
+void party_get_stats(const party *pt, struct party_stats *st)
+{
+	*st = pt->st;
+	st->bytes_sent = net_bytes_sent(pt->ch);
+	st->bytes_received = net_bytes_received(pt->ch);
+}
+
+void party_free(party *pt)
+{
+	if (!pt)
+		return;
+	gc_garbler_free(pt->g);
+	gc_evaluator_free(pt->e);
+	ot_sender_free(pt->ots);
+	ot_receiver_free(pt->otr);
+	secret_free(pt->labels, pt->nlabels * 16);
+	rt_free(pt->tables);
+	secret_free(pt->bits, pt->bits_len);
+	secret_free(pt->bits2, pt->bits_len);
+	rt_free(pt->to_eval);
+	rt_free(pt->to_garb);
+	secret_wipe(pt, sizeof(*pt));
+	rt_free(pt);
+}
+
+static bool learns(uint32_t to, uint32_t who)
+{
+	return to == CIRC_ALL || to == who;
+}
+
+/* The output bit indices party who may learn, in output order. */
+static rt_err output_bits_for(const struct circ_circuit *c, uint32_t who, uint32_t **idx,
+			      uint32_t *n)
+{
+	*n = 0;
+	*idx = rt_calloc(c->nout_bits + 1, sizeof(uint32_t));
+	if (!*idx)
+		return RT_ERR_NOMEM;
+	for (uint32_t k = 0; k < c->noutputs; k++)
+		if (learns(c->outputs[k].to, who))
+			for (uint32_t b = 0; b < c->outputs[k].width; b++)
+				(*idx)[(*n)++] = c->outputs[k].first + b;
+	return RT_OK;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Both send a hello and check the other's: same protocol, same circuit, the other role. The
+ * garbler's hello carries the hash seed, which the evaluator takes into seed. */
+static rt_err handshake(party *pt, uint8_t seed[16])
+{
+	uint8_t mine[HELLO_BYTES] = {0}, theirs[HELLO_BYTES];
+	memcpy(mine, HELLO_MAGIC, 8);
+	put_u32(mine + 8, PROTOCOL_VERSION);
+	put_u32(mine + 12, pt->me);
+	memcpy(mine + 16, pt->identity, 32);
+	if (pt->me == PARTY_GARBLER)
+		memcpy(mine + 48, seed, 16);
+	rt_err err = net_send(pt->ch, mine, sizeof(mine));
+	if (!err)
+		err = net_flush(pt->ch);
+	if (!err)
+		err = net_recv(pt->ch, theirs, sizeof(theirs));
+	if (err)
+		return fail(pt, err, "the handshake", NULL);
+	if (memcmp(theirs, HELLO_MAGIC, 8) != 0)
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake", "the peer is not an mpcc party");
+	if (get_u32(theirs + 8) != PROTOCOL_VERSION)
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
+			    "the peer speaks protocol version %u, we speak %u",
+			    get_u32(theirs + 8), PROTOCOL_VERSION);
+	uint32_t role = get_u32(theirs + 12);
+	if (role != 1 - pt->me)
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
+			    "the peer also runs as party %u (%s)", role,
+			    role < pt->circ->nparties ? pt->circ->parties[role] : "?");
+	if (memcmp(theirs + 16, pt->identity, 32) != 0) {
+		char a[17], b[17];
+		for (int i = 0; i < 8; i++) {
+			snprintf(a + 2 * i, 3, "%02x", pt->identity[i]);
+			snprintf(b + 2 * i, 3, "%02x", theirs[16 + i]);
+		}
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
+			    "the peer has a different circuit (identity %s..., ours %s...)", b, a);
+	}
+	if (pt->me == PARTY_EVALUATOR)
+		memcpy(seed, theirs + 48, 16);
+	return RT_OK;
+}
+
+rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_chan *ch, prg *p)
+{
+	uint8_t seed[16] = {0}, delta[16];
+	rt_err err;
+	party *pt = rt_calloc(1, sizeof(*pt));
+	*out = pt;
+	if (!pt)
+		return RT_ERR_NOMEM;
+	pt->circ = circ;
+	pt->me = me;
+	pt->ch = ch;
+	pt->prg = p;
+	if (circ->nparties != 2 || me > 1)
+		return fail(pt, RT_ERR_INPUT, "set-up", "a two-party run needs a circuit of two "
+							"parties (this one has %u)",
+			    circ->nparties);
+	if (circ_identity(circ, pt->identity) != 0)
+		return fail(pt, RT_ERR_INPUT, "set-up", "the circuit is invalid");
+	for (uint32_t k = 0; k < circ->ninputs; k++) {
+		if (circ->inputs[k].party == PARTY_EVALUATOR)
+			pt->eval_bits += circ->inputs[k].width;
+	}
+	pt->nlabels = circ->nin_bits;
+	pt->bits_len = (size_t)((circ->nin_bits > circ->nout_bits ? circ->nin_bits
+								  : circ->nout_bits) / 8 + 1);
+	pt->labels = rt_calloc(pt->nlabels + 1, 16);
+	pt->tables = rt_alloc((size_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES);
+	pt->bits = rt_calloc(pt->bits_len, 1);
+	pt->bits2 = rt_calloc(pt->bits_len, 1);
+	if (!pt->labels || !pt->tables || !pt->bits || !pt->bits2 ||
+	    output_bits_for(circ, PARTY_EVALUATOR, &pt->to_eval, &pt->nto_eval) ||
+	    output_bits_for(circ, PARTY_GARBLER, &pt->to_garb, &pt->nto_garb))
+		return fail(pt, RT_ERR_NOMEM, "set-up", NULL);
+
+	double t0 = now();
+	if (me == PARTY_GARBLER) {
+		err = gc_garbler_new(&pt->g, circ, p);
+		if (err)
+			return fail(pt, err, "set-up", NULL);
+		gc_garbler_seed(pt->g, seed);
+	}
+	err = handshake(pt, seed);
+	if (err)
+		return err;
+	if (me == PARTY_GARBLER) {
+		gc_garbler_delta(pt->g, delta);
+		err = ot_sender_new(&pt->ots, ch, delta, p);
+		secret_wipe(delta, sizeof(delta));
+	} else {
+		err = gc_evaluator_new(&pt->e, circ, seed);
+		if (err)
+			return fail(pt, err, "set-up", NULL);
+		err = ot_receiver_new(&pt->otr, ch, p);
+	}
+	if (err)
+		return fail(pt, err, "the base OTs", NULL);
+	pt->st.base_ot_s = now() - t0;
+	return RT_OK;
+}
+
+/* Packs the bits of this party's inputs, in input order, into pt->bits; returns the count. */
+static uint64_t pack_my_inputs(party *pt, uint64_t *const *in)
+{
+	const struct circ_circuit *c = pt->circ;
+	uint64_t n = 0;
+	memset(pt->bits, 0, pt->bits_len);
+	for (uint32_t k = 0; k < c->ninputs; k++) {
+		if (c->inputs[k].party != pt->me)
+			continue;
+		for (uint32_t b = 0; b < c->inputs[k].width; b++, n++) {
+			uint8_t bit = (uint8_t)((in[k][b / 64] >> (b % 64)) & 1);
+			pt->bits[n / 8] |= (uint8_t)(bit << (n % 8));
+		}
+	}
+	return n;
+}
+
+/* Gives the labels in pt->labels, in input order, to the inputs of party who. */
+static rt_err place_labels(party *pt, uint32_t who)
+{
+	const struct circ_circuit *c = pt->circ;
+	uint64_t n = 0;
+	for (uint32_t k = 0; k < c->ninputs; k++) {
+		const struct circ_input *ci = &c->inputs[k];
+		if (ci->party != who)
+			continue;
+		const uint8_t(*labels)[16] = (const uint8_t(*)[16])(pt->labels + n);
+		rt_err err = pt->g ? gc_garbler_set_input_labels(pt->g, ci->first, ci->width, labels)
+				   : gc_evaluator_set_input_labels(pt->e, ci->first, ci->width, labels);
+		if (err)
+			return err;
+		n += ci->width;
+	}
+	return RT_OK;
+}
+
+static uint64_t input_bits_of(const struct circ_circuit *c, uint32_t who)
+{
+	return circ_party_input_bits(c, who);
+}
+
+/* Output k's value from the bits d ^ s of its output bits. */
+static void decode_outputs(party *pt, const uint32_t *idx, uint32_t n, uint64_t *const *out,
+			   bool *learned)
+{
+	const struct circ_circuit *c = pt->circ;
+	for (uint32_t k = 0; k < c->noutputs; k++)
+		learned[k] = false;
+	for (uint32_t j = 0; j < n;) {
+		uint32_t bit = idx[j];
+		uint32_t k = 0;
+		while (!(bit >= c->outputs[k].first &&
+			 bit < c->outputs[k].first + c->outputs[k].width))
+			k++;
+		const struct circ_output *o = &c->outputs[k];
+		memset(out[k], 0, circ_limbs(o->width) * sizeof(uint64_t));
+		for (uint32_t b = 0; b < o->width; b++, j++) {
+			uint64_t v = ((pt->bits[j / 8] ^ pt->bits2[j / 8]) >> (j % 8)) & 1;
+			out[k][b / 64] |= v << (b % 64);
+		}
+		learned[k] = true;
+	}
+}
+
+/* Packs the bits idx[0..n) of all (nout_bits packed bits) into dst. */
+static void select_bits(uint8_t *dst, const uint8_t *all, const uint32_t *idx, uint32_t n)
+{
+	memset(dst, 0, (size_t)n / 8 + 1);
+	for (uint32_t j = 0; j < n; j++)
+		dst[j / 8] |= (uint8_t)(((all[idx[j] / 8] >> (idx[j] % 8)) & 1) << (j % 8));
+}
+
+static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
+{
+	const struct circ_circuit *c = pt->circ;
+	rt_err err;
+	double t0 = now();
+	/* my inputs: their active labels, in input order */
+	uint64_t n = pack_my_inputs(pt, in), off = 0;
+	for (uint32_t k = 0; k < c->ninputs; k++) {
+		const struct circ_input *ci = &c->inputs[k];
+		if (ci->party != PARTY_GARBLER)
+			continue;
+		/* the bits of input k start at bit off of pt->bits */
+		memset(pt->bits2, 0, pt->bits_len);
+		for (uint32_t b = 0; b < ci->width; b++) {
+			uint64_t i = off + b;
+			pt->bits2[b / 8] |= (uint8_t)(((pt->bits[i / 8] >> (i % 8)) & 1) << (b % 8));
+		}
+		err = gc_garbler_input_labels(pt->g, ci->first, ci->width, pt->bits2,
+					      pt->labels + off);
+		if (err)
+			return fail(pt, err, "input", NULL);
+		off += ci->width;
+	}
+	err = net_send(pt->ch, pt->labels, n * 16);
+	if (!err)
+		err = net_flush(pt->ch);
+	if (err)
+		return fail(pt, err, "input", NULL);
+	/* the evaluator's inputs: zero labels from the correlated OT */
+	if (pt->eval_bits) {
+		err = ot_send_cot(pt->ots, pt->labels, pt->eval_bits);
+		if (err)
+			return fail(pt, err, "the OT extension", NULL);
+		err = place_labels(pt, PARTY_EVALUATOR);
+		if (err)
+			return fail(pt, err, "the OT extension", NULL);
+	}
+	double t1 = now();
+	pt->st.ot_ext_s += t1 - t0;
+	for (uint64_t pos = 0; pos < c->ngates; pos += PARTY_CHUNK_GATES) {
+		size_t k = c->ngates - pos < PARTY_CHUNK_GATES ? (size_t)(c->ngates - pos)
+							       : PARTY_CHUNK_GATES;
+		size_t nb;
+		err = gc_garble_chunk(pt->g, c->gates + pos, k, pt->tables,
+				      (size_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES, &nb);
+		if (err)
+			return fail(pt, err, "garbling", NULL);
+		err = net_send(pt->ch, pt->tables, nb);
+		if (err)
+			return fail(pt, err, "garbling", NULL);
+		pt->st.and_gates += nb / GC_TABLE_BYTES;
+	}
+	double t2 = now();
+	pt->st.garble_s += t2 - t1;
+	/* outputs: decoding bits to the evaluator for what it may learn; its permute bits back
+	 * for what we may learn */
+	err = gc_garbler_decoding_bits(pt->g, pt->bits);
+	if (err)
+		return fail(pt, err, "output", NULL);
+	select_bits(pt->bits2, pt->bits, pt->to_eval, pt->nto_eval);
+	err = net_send(pt->ch, pt->bits2, (pt->nto_eval + 7) / 8);
+	if (!err)
+		err = net_flush(pt->ch);
+	if (err)
+		return fail(pt, err, "output", NULL);
+	/* keep our decoding bits for what we learn in bits, the peer's permute bits in bits2 */
+	uint8_t *all = pt->bits2;
+	memcpy(all, pt->bits, pt->bits_len);
+	select_bits(pt->bits, all, pt->to_garb, pt->nto_garb);
+	err = net_recv(pt->ch, pt->bits2, (pt->nto_garb + 7) / 8);
+	if (err)
+		return fail(pt, err, "output", NULL);
+	decode_outputs(pt, pt->to_garb, pt->nto_garb, out, learned);
+	pt->st.output_s += now() - t2;
+	return RT_OK;
+}
+
+static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
+{
+	const struct circ_circuit *c = pt->circ;
+	rt_err err;
+	double t0 = now();
+	/* my inputs through the OT: choices are my input bits */
+	uint64_t n = pack_my_inputs(pt, in);
+	if (n) {
+		err = ot_recv_cot(pt->otr, pt->bits, pt->labels, n);
+		if (err)
+			return fail(pt, err, "the OT extension", NULL);
+		err = place_labels(pt, PARTY_EVALUATOR);
+		if (err)
+			return fail(pt, err, "the OT extension", NULL);
+	}
+	uint64_t ng = input_bits_of(c, PARTY_GARBLER);
+	err = net_recv(pt->ch, pt->labels, ng * 16);
+	if (err)
+		return fail(pt, err, "input", NULL);
+	err = place_labels(pt, PARTY_GARBLER);
+	if (err)
+		return fail(pt, err, "input", NULL);
+	double t1 = now();
+	pt->st.ot_ext_s += t1 - t0;
+	for (uint64_t pos = 0; pos < c->ngates; pos += PARTY_CHUNK_GATES) {
+		size_t k = c->ngates - pos < PARTY_CHUNK_GATES ? (size_t)(c->ngates - pos)
+							       : PARTY_CHUNK_GATES;
+		size_t nb = (size_t)gc_count_and(c->gates + pos, k) * GC_TABLE_BYTES;
+		err = net_recv(pt->ch, pt->tables, nb);
+		if (err)
+			return fail(pt, err, "garbling", NULL);
+		err = gc_eval_chunk(pt->e, c->gates + pos, k, pt->tables, nb);
+		if (err)
+			return fail(pt, err, "garbling", NULL);
+		pt->st.and_gates += nb / GC_TABLE_BYTES;
+	}
+	double t2 = now();
+	pt->st.garble_s += t2 - t1;
+	err = gc_evaluator_output_bits(pt->e, pt->bits);
+	if (err)
+		return fail(pt, err, "output", NULL);
+	select_bits(pt->bits2, pt->bits, pt->to_garb, pt->nto_garb);
+	err = net_send(pt->ch, pt->bits2, (pt->nto_garb + 7) / 8);
+	if (!err)
+		err = net_flush(pt->ch);
+	if (err)
+		return fail(pt, err, "output", NULL);
+	memcpy(pt->bits2, pt->bits, pt->bits_len);
+	select_bits(pt->bits, pt->bits2, pt->to_eval, pt->nto_eval);
+	err = net_recv(pt->ch, pt->bits2, (pt->nto_eval + 7) / 8);
+	if (err)
+		return fail(pt, err, "output", NULL);
+	decode_outputs(pt, pt->to_eval, pt->nto_eval, out, learned);
+	pt->st.output_s += now() - t2;
+	return RT_OK;
+}
+
+rt_err party_run(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
+{
+	rt_err err;
+	if (pt->runs > 0)
+		return fail(pt, RT_ERR_INPUT, "set-up", "a session runs its circuit once");
+	err = pt->me == PARTY_GARBLER ? run_garbler(pt, in, out, learned)
+				      : run_evaluator(pt, in, out, learned);
+	secret_wipe(pt->labels, pt->nlabels * 16);
+	secret_wipe(pt->bits, pt->bits_len);
+	secret_wipe(pt->bits2, pt->bits_len);
+	pt->runs++;
+	pt->st.runs = pt->runs;
+	return err;
+}

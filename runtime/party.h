@@ -1,0 +1,62 @@
+/* party.h: one party of a two-party garbled-circuit computation (semi-honest).
+ *
+ * The circuit's party 0 garbles and party 1 evaluates (shared/PROTOCOL.md). A session starts
+ * with a handshake, in which both sides check that they hold the same circuit (its identity)
+ * and play opposite roles, and the base OTs; then it runs the circuit any number of times.
+ * Each run is:
+ *
+ *   garbler -> evaluator   the garbler's input labels (W^0 ^ x*delta)
+ *   evaluator -> garbler   the OT extension matrix for the evaluator's input bits
+ *   garbler -> evaluator   the garbled tables, streamed in chunks as they are made, then the
+ *                          decoding bits of the outputs the evaluator may learn
+ *   evaluator -> garbler   the permute bits of the outputs the garbler may learn
+ *
+ * so each party learns exactly the outputs addressed to it or to all. Delta and the OT keys
+ * are the session's; the AND-gate counter, and so every hash tweak, runs on across runs.
+ * Secrets (delta, labels, inputs, OT state) are wiped when the handle is freed.
+ */
+#ifndef MPCC_PARTY_H
+#define MPCC_PARTY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "circuit.h"
+#include "net.h"
+#include "prg.h"
+#include "rt.h"
+
+enum {
+	PARTY_GARBLER = 0,
+	PARTY_EVALUATOR = 1,
+	PARTY_CHUNK_GATES = 1 << 14, /* gates garbled and sent per chunk */
+};
+
+typedef struct party party;
+
+/* Time per phase (seconds, summed over runs) and traffic, for --stats. */
+struct party_stats {
+	double base_ot_s, ot_ext_s, garble_s, output_s;
+	uint64_t bytes_sent, bytes_received;
+	uint64_t and_gates; /* AND gates garbled or evaluated, summed over runs */
+	uint64_t runs;
+};
+
+/* Starts a session as party me (PARTY_GARBLER or PARTY_EVALUATOR) of circ, which must have
+ * exactly two parties, over ch. Borrows circ, ch and p for the handle's life. On failure
+ * *out is still set (when memory allowed) so party_error() can say why; free it. */
+RT_MUST_CHECK rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me,
+			       net_chan *ch, prg *p);
+
+/* One evaluation. in[k] is input k's value (circ_limbs(width) limbs) for every input of this
+ * party (others are not read and may be NULL). out[k] receives output k when this party may
+ * learn it, and learned[k] says whether it did. */
+RT_MUST_CHECK rt_err party_run(party *pt, uint64_t *const *in, uint64_t *const *out,
+			       bool *learned);
+
+/* What went wrong, naming the phase: "during the OT extension: peer closed ...". */
+const char *party_error(const party *pt);
+void party_get_stats(const party *pt, struct party_stats *st);
+void party_free(party *pt); /* wipes; NULL is a no-op */
+
+#endif
