@@ -1,0 +1,421 @@
+/* test_party.c: the two-party protocol end to end. The garbler runs in a fork()ed child over
+ * a socketpair(), the evaluator in the test; both parties' outputs must equal the plaintext
+ * evaluator's, each party must learn only what is addressed to it, and a peer that closes,
+ * stalls or speaks nonsense must end the run with a clear error within the timeout. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "circuit.h"
+#include "net.h"
+#include "party.h"
+#include "prg.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t rng_state = 0x243f6a8885a308d3u;
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static uint64_t **alloc_values(uint32_t n, const uint32_t *widths)
+{
+	uint64_t **v = calloc(n + 1, sizeof(*v));
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = calloc(circ_limbs(widths[i]) + 1, 8);
+	return v;
+}
+
+static void free_values(uint64_t **v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+struct result {
+	uint64_t **out[2];
+	bool *learned[2];
+	rt_err err[2];
+	char why[2][320];
+};
+
+static uint32_t *widths_of_outputs(const struct circ_circuit *c)
+{
+	uint32_t *w = calloc(c->noutputs + 1, 4);
+	for (uint32_t k = 0; k < c->noutputs; k++)
+		w[k] = c->outputs[k].width;
+	return w;
+}
+
+/* One party's whole life over fd. seed NULL: a random PRG. */
+static rt_err play(const struct circ_circuit *c, uint32_t me, int fd, int timeout_ms,
+		   const uint8_t *seed, uint64_t *const *in, uint64_t *const *out, bool *learned,
+		   char *why, size_t whylen)
+{
+	net_chan *ch = NULL;
+	prg *p = NULL;
+	party *pt = NULL;
+	rt_err err = net_chan_new(&ch, fd, timeout_ms);
+	if (!err)
+		err = seed ? prg_new_seeded(&p, seed) : prg_new_random(&p);
+	if (!err)
+		err = party_new(&pt, c, me, ch, p);
+	if (!err)
+		err = party_run(pt, in, out, learned);
+	if (err)
+		snprintf(why, whylen, "%s", pt ? party_error(pt) : rt_err_str(err));
+	party_free(pt);
+	prg_free(p);
+	net_chan_free(ch);
+	return err;
+}
+
+/* Runs both parties: the garbler in a child, which reports through a pipe. */
+static void run_pair(const struct circ_circuit *c, uint64_t *const *in, struct result *r)
+{
+	int sv[2], pp[2];
+	uint32_t *w = widths_of_outputs(c);
+	for (int p = 0; p < 2; p++) {
+		r->out[p] = alloc_values(c->noutputs, w);
+		r->learned[p] = calloc(c->noutputs + 1, sizeof(bool));
+	}
+	free(w);
+	cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	cr_assert(pipe(pp) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		close(sv[1]);
+		close(pp[0]);
+		char why[320] = "";
+		rt_err err = play(c, PARTY_GARBLER, sv[0], 10000, NULL, in, r->out[0],
+				  r->learned[0], why, sizeof(why));
+		int32_t e = (int32_t)err;
+		bool ok = write(pp[1], &e, 4) == 4 && write(pp[1], why, sizeof(why)) == sizeof(why);
+		for (uint32_t k = 0; ok && k < c->noutputs; k++)
+			ok = write(pp[1], &r->learned[0][k], 1) == 1 &&
+			     write(pp[1], r->out[0][k], circ_limbs(c->outputs[k].width) * 8) ==
+				     (ssize_t)(circ_limbs(c->outputs[k].width) * 8);
+		_exit(ok ? 0 : 1);
+	}
+	close(sv[0]);
+	close(pp[1]);
+	r->err[1] = play(c, PARTY_EVALUATOR, sv[1], 10000, NULL, in, r->out[1], r->learned[1],
+			 r->why[1], sizeof(r->why[1]));
+	int32_t e = -1;
+	FILE *f = fdopen(pp[0], "rb");
+	cr_assert(fread(&e, 4, 1, f) == 1, "the garbler died");
+	cr_assert(fread(r->why[0], sizeof(r->why[0]), 1, f) == 1);
+	r->err[0] = (rt_err)e;
+	for (uint32_t k = 0; k < c->noutputs; k++) {
+		cr_assert(fread(&r->learned[0][k], 1, 1, f) == 1);
+		cr_assert(fread(r->out[0][k], circ_limbs(c->outputs[k].width) * 8, 1, f) == 1);
+	}
+	fclose(f);
+	int st;
+	cr_assert(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void free_result(const struct circ_circuit *c, struct result *r)
+{
+	for (int p = 0; p < 2; p++) {
+		free_values(r->out[p], c->noutputs);
+		free(r->learned[p]);
+	}
+}
+
+/* Random inputs; both parties' outputs equal circ_eval_values'. */
+static void check_random(const struct circ_circuit *c, int rounds)
+{
+	uint32_t *wi = calloc(c->ninputs + 1, 4), *wo = widths_of_outputs(c);
+	for (uint32_t k = 0; k < c->ninputs; k++)
+		wi[k] = c->inputs[k].width;
+	for (int r = 0; r < rounds; r++) {
+		uint64_t **in = alloc_values(c->ninputs, wi), **want = alloc_values(c->noutputs, wo);
+		for (uint32_t k = 0; k < c->ninputs; k++) {
+			for (size_t l = 0; l < circ_limbs(wi[k]); l++)
+				in[k][l] = rnd();
+			if (wi[k] % 64)
+				in[k][circ_limbs(wi[k]) - 1] &= ((uint64_t)1 << (wi[k] % 64)) - 1;
+		}
+		cr_assert(circ_eval_values(c, in, want) == 0);
+		struct result res;
+		run_pair(c, in, &res);
+		for (int p = 0; p < 2; p++)
+			cr_assert_eq(res.err[p], RT_OK, "party %d: %s", p, res.why[p]);
+		for (uint32_t k = 0; k < c->noutputs; k++)
+			for (int p = 0; p < 2; p++) {
+				bool may = c->outputs[k].to == CIRC_ALL || c->outputs[k].to == (uint32_t)p;
+				cr_assert_eq(res.learned[p][k], may, "output %u party %d", k, p);
+				if (may)
+					cr_assert(memcmp(res.out[p][k], want[k],
+							 circ_limbs(wo[k]) * 8) == 0,
+						  "output %s differs for party %d", c->outputs[k].name,
+						  p);
+			}
+		free_result(c, &res);
+		free_values(in, c->ninputs);
+		free_values(want, c->noutputs);
+	}
+	free(wi);
+	free(wo);
+}
+
+static struct circ_circuit *load_shared(const char *name)
+{
+	const char *dir = getenv("MPCC_BRISTOL_DIR");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "../shared/circuits/bristol", name);
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "NOTICE: %s not found; skipping\n", path);
+		cr_skip_test("shared Bristol circuits not found");
+	}
+	struct circ_circuit *c;
+	struct circ_err err;
+	cr_assert(circ_load(&c, path, CIRC_FMT_AUTO, NULL, &err) == 0, "%s", err.msg);
+	return c;
+}
+
+TestSuite(party, .timeout = 120);
+
+static const char *const shared[] = {
+	"adder64.txt",   "sub64.txt",    "neg64.txt",     "mult64.txt",    "mult2_64.txt",
+	"divide64.txt",  "udivide64.txt", "zero_equal.txt", "aes_128.txt",  "aes_192.txt",
+	"aes_256.txt",   "sha256.txt",   "FP-add.txt",    "FP-mul.txt",    "FP-eq.txt",
+	"FP-lt.txt",     "FP-f2i.txt",   "FP-i2f.txt",    "FP-floor.txt",  "FP-ceil.txt",
+	"bristol_format/AES-non-expanded.txt", "bristol_format/adder_32bit.txt",
+	"bristol_format/sha-1.txt", "bristol_format/sha-256.txt",
+};
+
+ParameterizedTestParameters(party, bristol_garbled_equals_plaintext)
+{
+	static size_t idx[ARRAY_LEN(shared)];
+	for (size_t i = 0; i < ARRAY_LEN(shared); i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, ARRAY_LEN(shared));
+}
+
+ParameterizedTest(size_t *i, party, bristol_garbled_equals_plaintext)
+{
+	struct circ_circuit *c = load_shared(shared[*i]);
+	check_random(c, 2);
+	circ_free(c);
+}
+
+Test(party, aes128_fips197_through_the_protocol)
+{
+	struct circ_circuit *c = load_shared("aes_128.txt");
+	uint64_t key[2], pt[2], want[2];
+	struct circ_err err;
+	cr_assert(circ_value_parse(key, 128, false, "0x000102030405060708090a0b0c0d0e0f", &err) ==
+		  0);
+	cr_assert(circ_value_parse(pt, 128, false, "0x00112233445566778899aabbccddeeff", &err) ==
+		  0);
+	cr_assert(circ_value_parse(want, 128, false, "0x69c4e0d86a7b0430d8cdb78070b4c55a",
+				   &err) == 0);
+	uint64_t *in[2] = {key, pt};
+	struct result r;
+	run_pair(c, in, &r);
+	cr_assert_eq(r.err[0], RT_OK, "%s", r.why[0]);
+	cr_assert_eq(r.err[1], RT_OK, "%s", r.why[1]);
+	cr_assert(memcmp(r.out[0][0], want, 16) == 0 && memcmp(r.out[1][0], want, 16) == 0);
+	free_result(c, &r);
+	circ_free(c);
+}
+
+/* A random circuit over both parties' inputs with every gate kind and outputs addressed to
+ * p0, p1 and all. */
+static struct circ_circuit *random_circuit(uint32_t ngates)
+{
+	struct circ_circuit *c = circ_new();
+	circ_add_party(c, "alice");
+	circ_add_party(c, "bob");
+	circ_add_input(c, "a", 13, 0, 0);
+	circ_add_input(c, "b", 20, 0, 1);
+	circ_add_input(c, "a2", 3, 0, 0);
+	for (uint32_t g = 0; g < ngates; g++) {
+		uint32_t w = (uint32_t)circ_nwires(c);
+		uint32_t kind = (uint32_t)(rnd() % 10);
+		kind = kind < 4 ? GATE_AND : kind < 8 ? GATE_XOR : kind < 9 ? GATE_NOT : GATE_CONST;
+		uint32_t a = (uint32_t)(rnd() % w), b = (uint32_t)(rnd() % w);
+		if (kind == GATE_NOT)
+			b = 0;
+		if (kind == GATE_CONST) {
+			a = (uint32_t)(rnd() & 1);
+			b = 0;
+		}
+		cr_assert(circ_add_gate(c, kind, a, b) >= 0);
+	}
+	uint32_t nw = (uint32_t)circ_nwires(c), w[40];
+	const uint32_t to[3] = {0, 1, CIRC_ALL};
+	const char *names[3] = {"for_alice", "for_bob", "for_all"};
+	for (int o = 0; o < 3; o++) {
+		for (int k = 0; k < 40; k++)
+			w[k] = nw - 1 - (uint32_t)(rnd() % (nw / 2));
+		cr_assert(circ_add_output(c, names[o], 40, 0, to[o], w) >= 0);
+	}
+	struct circ_err err;
+	cr_assert(circ_validate(c, &err) == 0, "%s", err.msg);
+	return c;
+}
+
+Test(party, random_circuits_each_party_learns_only_its_outputs)
+{
+	for (int t = 0; t < 4; t++) {
+		struct circ_circuit *c = random_circuit(500 + 700 * (uint32_t)t);
+		check_random(c, 2);
+		circ_free(c);
+	}
+}
+
+Test(party, no_leaks)
+{
+	size_t before = rt_alloc_live();
+	struct circ_circuit *c = random_circuit(300);
+	check_random(c, 1);
+	circ_free(c);
+	cr_assert_eq(rt_alloc_live(), before);
+}
+
+/* ---- a peer that misbehaves ---- */
+
+/* Runs the evaluator against a child that does something else, with a short timeout. */
+static rt_err against(void (*peer)(int fd, const struct circ_circuit *c),
+		      const struct circ_circuit *c, char *why, double *seconds)
+{
+	int sv[2];
+	cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		close(sv[1]);
+		peer(sv[0], c);
+		_exit(0);
+	}
+	close(sv[0]);
+	uint32_t w[4] = {64, 64, 64, 64};
+	uint64_t **in = alloc_values(c->ninputs, w), **out = alloc_values(c->noutputs, w);
+	bool learned[4];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rt_err err = play(c, PARTY_EVALUATOR, sv[1], 300, NULL, in, out, learned, why, 320);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	free_values(in, c->ninputs);
+	free_values(out, c->noutputs);
+	return err;
+}
+
+/* A real garbler that stops after the handshake and base OTs. */
+static void quits_after_setup(int fd, const struct circ_circuit *c)
+{
+	net_chan *ch;
+	prg *p;
+	party *pt;
+	if (net_chan_new(&ch, fd, 2000) || prg_new_random(&p))
+		return;
+	if (party_new(&pt, c, PARTY_GARBLER, ch, p) == RT_OK)
+		net_chan_free(ch); /* close without another word */
+}
+
+static void stalls_after_setup(int fd, const struct circ_circuit *c)
+{
+	net_chan *ch;
+	prg *p;
+	party *pt;
+	if (net_chan_new(&ch, fd, 2000) || prg_new_random(&p))
+		return;
+	if (party_new(&pt, c, PARTY_GARBLER, ch, p) == RT_OK)
+		pause();
+}
+
+static void speaks_nonsense(int fd, const struct circ_circuit *c)
+{
+	(void)c;
+	char junk[64];
+	memset(junk, 'x', sizeof(junk));
+	if (write(fd, junk, sizeof(junk)) < 0)
+		return;
+	sleep(2);
+}
+
+static void says_too_little(int fd, const struct circ_circuit *c)
+{
+	(void)c;
+	if (write(fd, "MPCCHELO", 8) < 0)
+		return;
+	close(fd);
+}
+
+Test(party, peer_that_closes_midway_is_an_io_error)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	char why[320];
+	double s;
+	rt_err err = against(quits_after_setup, c, why, &s);
+	cr_assert_eq(err, RT_ERR_IO, "%s: %s", rt_err_str(err), why);
+	cr_assert(strstr(why, "during") != NULL, "%s", why);
+	cr_assert(s < 5, "took %.1f s", s);
+	circ_free(c);
+}
+
+Test(party, peer_that_stalls_times_out)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	char why[320];
+	double s;
+	rt_err err = against(stalls_after_setup, c, why, &s);
+	cr_assert_eq(err, RT_ERR_TIMEOUT, "%s: %s", rt_err_str(err), why);
+	cr_assert(s < 5, "took %.1f s", s);
+	circ_free(c);
+}
+
+Test(party, peer_that_is_not_mpcc_is_a_protocol_error)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	char why[320];
+	double s;
+	rt_err err = against(speaks_nonsense, c, why, &s);
+	cr_assert_eq(err, RT_ERR_PROTOCOL, "%s: %s", rt_err_str(err), why);
+	cr_assert(strstr(why, "not an mpcc party") != NULL, "%s", why);
+	err = against(says_too_little, c, why, &s);
+	cr_assert_eq(err, RT_ERR_IO, "%s: %s", rt_err_str(err), why);
+	circ_free(c);
+}
+
+static void runs_another_circuit(int fd, const struct circ_circuit *c)
+{
+	(void)c;
+	struct circ_circuit *other = load_shared("sub64.txt");
+	uint32_t w[2] = {64, 64};
+	uint64_t **in = alloc_values(2, w), **out = alloc_values(1, w);
+	bool learned[1];
+	char why[320];
+	play(other, PARTY_GARBLER, fd, 2000, NULL, in, out, learned, why, sizeof(why));
+}
+
+Test(party, parties_with_different_circuits_stop_at_the_handshake)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	char why[320];
+	double s;
+	rt_err err = against(runs_another_circuit, c, why, &s);
+	cr_assert_eq(err, RT_ERR_PROTOCOL, "%s: %s", rt_err_str(err), why);
+	cr_assert(strstr(why, "different circuit") != NULL, "%s", why);
+	circ_free(c);
+}
