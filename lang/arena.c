@@ -91,12 +91,15 @@ char *lang_arena_strndup(struct lang_arena *a, const char *s, size_t n)
 
 char *lang_arena_vprintf(struct lang_arena *a, const char *fmt, va_list ap)
 {
+	char small[256];
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	int n = vsnprintf(small, sizeof(small), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		n = 0;
+	if ((size_t)n < sizeof(small))
+		return lang_arena_strndup(a, small, (size_t)n);
 	char *p = lang_arena_alloc(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;

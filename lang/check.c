@@ -377,12 +377,14 @@ static void resolve_const(struct checker *c, struct ast_decl *d)
 		d->value = d->init->value;
 }
 
+/* A party has no type: NULL when it is fine, LANG_T_ERROR when its size is wrong. */
 static void resolve_party(struct checker *c, struct ast_decl *d)
 {
 	uint64_t len;
 	d->type = NULL;
 	if (d->init == NULL)
 		return;
+	d->type = c->t_error;
 	check_expr(c, d->init, NULL);
 	if (!check_const_u64(c, d->init, "the size of a party array", &len))
 		return;
@@ -392,6 +394,7 @@ static void resolve_party(struct checker *c, struct ast_decl *d)
 		return;
 	}
 	d->len = len;
+	d->type = NULL;
 }
 
 static void resolve_io(struct checker *c, struct ast_decl *d)
@@ -421,7 +424,7 @@ static void resolve_io(struct checker *c, struct ast_decl *d)
 	struct ast_decl *p = b->ptr;
 	check_ensure_decl(c, p);
 	d->party = p;
-	if (is_err(t))
+	if (is_err(t) || p->type != NULL)
 		return;
 	if (d->party_index != NULL) {
 		uint64_t i;

@@ -48,6 +48,8 @@ static const char *fmt_int(const struct lang_int *v, char buf[static 64])
 	return lang_int_format(v, buf, 64);
 }
 
+static void warn_wide_shift(struct checker *c, const struct ast_expr *e);
+
 /* Keeps v (freeing it) as e's constant value. */
 static void set_value(struct checker *c, struct ast_expr *e, struct lang_int *v)
 {
@@ -76,6 +78,27 @@ static bool fold_ok(struct checker *c, struct ast_expr *e, int code)
 		lang_arena_oom(c->a);
 	}
 	return false;
+}
+
+/* Constant + - * << that wrapped around its type: legal, but rarely meant. */
+static void warn_overflow(struct checker *c, const struct ast_expr *e, const struct lang_int *v)
+{
+	char tb[96], xb[64], vb[64];
+	uint64_t k;
+	bool arith = e->op == AST_OP_ADD || e->op == AST_OP_SUB || e->op == AST_OP_MUL ||
+		     e->op == AST_OP_SHL;
+	if (e->kind != AST_E_BINARY || !arith || !lang_type_is_int(e->type))
+		return;
+	if (e->op == AST_OP_SHL && (!lang_int_get_u64(&e->b->value, &k) || k >= e->type->width))
+		return; /* warn_wide_shift said it */
+	struct lang_int exact = {0};
+	int code = eval_binary(&exact, e->op, NULL, &e->a->value, &e->b->value);
+	if (code == 0 && lang_int_cmp(&exact, v) != 0)
+		diag_warning(c->d, e->oploc, "constant overflows %s: %s wraps around to %s",
+			     check_type_str(e->type, tb), fmt_int(&exact, xb), fmt_int(v, vb));
+	else if (code < 0)
+		lang_arena_oom(c->a);
+	lang_int_free(&exact);
 }
 
 /* Computes a scalar node whose operands are all constant. */
@@ -107,6 +130,7 @@ static void fold(struct checker *c, struct ast_expr *e)
 		fail(c, e);
 		return;
 	}
+	warn_overflow(c, e, &v);
 	set_value(c, e, &v);
 }
 
@@ -186,6 +210,8 @@ void check_convert(struct checker *c, struct ast_expr *e, const struct lang_type
 		check_convert(c, e->a, t);
 		if (e->op != AST_OP_SHL && e->op != AST_OP_SHR)
 			check_convert(c, e->b, t);
+		else
+			warn_wide_shift(c, e);
 		break;
 	case AST_E_COND:
 		check_convert(c, e->b, t);
@@ -461,6 +487,20 @@ static const struct lang_type *check_unary(struct checker *c, struct ast_expr *e
 	return e->type;
 }
 
+/* x << k or x >> k with a constant k >= the width of x: almost surely a mistake. */
+static void warn_wide_shift(struct checker *c, const struct ast_expr *e)
+{
+	char tb[96], vb[64];
+	const struct lang_type *t = e->a->type;
+	uint64_t k;
+	if (!lang_type_is_int(t) || e->b->phase != LANG_CONST)
+		return;
+	if (!lang_int_get_u64(&e->b->value, &k) || k >= t->width)
+		diag_warning(c->d, e->oploc, "shifting %s by %s, not less than its width, gives %s",
+			     check_type_str(t, tb), fmt_int(&e->b->value, vb),
+			     e->op == AST_OP_SHR && t->kind == LANG_T_SINT ? "0 or -1" : "0");
+}
+
 static void check_shift(struct checker *c, struct ast_expr *e)
 {
 	char tb[96], vb[64];
@@ -490,14 +530,7 @@ static void check_shift(struct checker *c, struct ast_expr *e)
 		return;
 	}
 	e->type = ta;
-	if (lang_type_is_int(ta) && e->b->phase == LANG_CONST) {
-		uint64_t k;
-		if (!lang_int_get_u64(&e->b->value, &k) || k >= ta->width)
-			diag_warning(c->d, e->oploc,
-				     "shifting %s by %s, not less than its width, gives %s",
-				     check_type_str(ta, tb), fmt_int(&e->b->value, vb),
-				     e->op == AST_OP_SHR && ta->kind == LANG_T_SINT ? "0 or -1" : "0");
-	}
+	warn_wide_shift(c, e);
 	settle(c, e, max_phase(e->a->phase, e->b->phase));
 }
 

@@ -39,6 +39,8 @@ static void lang_yyerror(struct lang_loc *loc, yyscan_t scanner, struct lang_par
 			 const char *msg)
 {
 	(void)scanner;
+	if (strcmp(msg, "memory exhausted") == 0) /* bison's stack reached YYMAXDEPTH */
+		msg = "the program is nested too deeply";
 	diag_error(ps->diags, *loc, "%s", msg);
 }
 
@@ -67,8 +69,11 @@ static struct ast_expr *unary(struct lang_parser *ps, struct lang_loc loc, enum 
 	e->oploc = loc;
 	e->oploc.end_line = loc.line;
 	e->oploc.end_col = loc.col;
-	if (op == AST_OP_NEG && a->kind == AST_E_INT)
+	if (op == AST_OP_NEG && a->kind == AST_E_INT) {
 		a->negated_literal = true;
+		a->loc.line = loc.line; /* "literal -1 does not fit" points at the '-' */
+		a->loc.col = loc.col;
+	}
 	e->depth = nest(ps, loc, a->depth + 1);
 	return e;
 }
@@ -206,11 +211,11 @@ static struct ast_decl *io_decl(struct lang_parser *ps, enum ast_decl_kind kind,
 %token <width> UINT_T "type uN"
 %token <width> SINT_T "type iN"
 %token <op> OP_ASSIGN "compound assignment"
-%token PARAM "param" PARTY "party" INPUT "input" OUTPUT "output" FROM "from" TO "to" ALL "all"
-%token CONST "const" VAR "var" FN "fn" FOR "for" IN "in" IF "if" ELSE "else"
-%token RETURN "return" STRUCT "struct" AS "as" TRUE "true" FALSE "false" BOOL "bool"
-%token ARROW "->" DOTDOT ".." EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>"
-%token ANDAND "&&" OROR "||"
+%token PARAM "'param'" PARTY "'party'" INPUT "'input'" OUTPUT "'output'" FROM "'from'" TO "'to'" ALL "'all'"
+%token CONST "'const'" VAR "'var'" FN "'fn'" FOR "'for'" IN "'in'" IF "'if'" ELSE "'else'"
+%token RETURN "'return'" STRUCT "'struct'" AS "'as'" TRUE "'true'" FALSE "'false'" BOOL "'bool'"
+%token ARROW "'->'" DOTDOT "'..'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='" SHL "'<<'" SHR "'>>'"
+%token ANDAND "'&&'" OROR "'||'"
 
 %type <expr> expr postfix primary lvalue
 %type <stmt> stmt if_stmt
