@@ -20,10 +20,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
+
+enum { NET_SOCK_BUF_BYTES = 4 << 20 }; /* kernel buffers asked for on a local socket */
 
 struct net_chan {
 	int fd;
@@ -148,10 +151,17 @@ rt_err net_chan_new(net_chan **out, int fd, int timeout_ms)
 	}
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		ss.ss_family = AF_UNSPEC;
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
 		int one = 1; /* small protocol messages must not wait for Nagle */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	} else if (ss.ss_family == AF_UNIX) {
+		/* TCP sizes its buffers itself; a local socket keeps ~200 KiB unless asked, too
+		 * little for two processes to overlap their work (the kernel caps the request) */
+		int size = NET_SOCK_BUF_BYTES;
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	}
 	return RT_OK;
 }
