@@ -274,22 +274,28 @@ static void transpose_scalar(uint8_t (*out)[16], const uint8_t *in, size_t strid
 static inline void bytes_transpose_sse2(__m128i x[16])
 {
 	__m128i a[16], b[16];
+#pragma GCC unroll 16
 	for (int p = 0; p < 8; p++) { /* a[h*8+p]: columns 8h..8h+7 of rows 2p, 2p+1 */
 		a[p] = _mm_unpacklo_epi8(x[2 * p], x[2 * p + 1]);
 		a[p + 8] = _mm_unpackhi_epi8(x[2 * p], x[2 * p + 1]);
 	}
+#pragma GCC unroll 16
 	for (int h = 0; h < 2; h++) /* b[g*4+q]: columns 4g..4g+3 of rows 4q..4q+3 */
+#pragma GCC unroll 16
 		for (int q = 0; q < 4; q++) {
 			b[8 * h + q] = _mm_unpacklo_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
 			b[8 * h + 4 + q] =
 			    _mm_unpackhi_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
 		}
+#pragma GCC unroll 16
 	for (int g = 0; g < 4; g++) /* a[P*2+o]: columns 2P, 2P+1 of rows 8o..8o+7 */
+#pragma GCC unroll 16
 		for (int o = 0; o < 2; o++) {
 			a[4 * g + o] = _mm_unpacklo_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
 			a[4 * g + 2 + o] =
 			    _mm_unpackhi_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
 		}
+#pragma GCC unroll 16
 	for (int P = 0; P < 8; P++) {
 		x[2 * P] = _mm_unpacklo_epi64(a[2 * P], a[2 * P + 1]);
 		x[2 * P + 1] = _mm_unpackhi_epi64(a[2 * P], a[2 * P + 1]);
@@ -300,12 +306,15 @@ static void transpose_sse2(uint8_t (*out)[16], const uint8_t *in, size_t stride)
 {
 	for (int rb = 0; rb < 128; rb += 16) {
 		__m128i x[16];
+#pragma GCC unroll 16
 		for (int k = 0; k < 16; k++)
 			x[k] = _mm_loadu_si128((const __m128i *)(in + (size_t)(rb + k) * stride));
-		bytes_transpose_sse2(x);
 		/* bit 7 of every byte of x[c] is bit 8c+7 of rows rb..rb+15; shift for the rest */
+		bytes_transpose_sse2(x);
+#pragma GCC unroll 16
 		for (int c = 0; c < 16; c++) {
 			__m128i v = x[c];
+#pragma GCC unroll 16
 			for (int bit = 7; bit >= 0; bit--) {
 				uint16_t w = (uint16_t)_mm_movemask_epi8(v);
 				memcpy(&out[8 * c + bit][rb / 8], &w, sizeof(w));
@@ -319,24 +328,30 @@ static void transpose_sse2(uint8_t (*out)[16], const uint8_t *in, size_t stride)
 __attribute__((target("avx2"))) static inline void bytes_transpose_avx2(__m256i x[16])
 {
 	__m256i a[16], b[16];
+#pragma GCC unroll 16
 	for (int p = 0; p < 8; p++) {
 		a[p] = _mm256_unpacklo_epi8(x[2 * p], x[2 * p + 1]);
 		a[p + 8] = _mm256_unpackhi_epi8(x[2 * p], x[2 * p + 1]);
 	}
+#pragma GCC unroll 16
 	for (int h = 0; h < 2; h++)
+#pragma GCC unroll 16
 		for (int q = 0; q < 4; q++) {
 			b[8 * h + q] =
 			    _mm256_unpacklo_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
 			b[8 * h + 4 + q] =
 			    _mm256_unpackhi_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
 		}
+#pragma GCC unroll 16
 	for (int g = 0; g < 4; g++)
+#pragma GCC unroll 16
 		for (int o = 0; o < 2; o++) {
 			a[4 * g + o] =
 			    _mm256_unpacklo_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
 			a[4 * g + 2 + o] =
 			    _mm256_unpackhi_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
 		}
+#pragma GCC unroll 16
 	for (int P = 0; P < 8; P++) {
 		x[2 * P] = _mm256_unpacklo_epi64(a[2 * P], a[2 * P + 1]);
 		x[2 * P + 1] = _mm256_unpackhi_epi64(a[2 * P], a[2 * P + 1]);
@@ -348,6 +363,7 @@ __attribute__((target("avx2"))) static void transpose_avx2(uint8_t (*out)[16], c
 {
 	for (int rb = 0; rb < 128; rb += 32) {
 		__m256i x[16];
+#pragma GCC unroll 16
 		for (int k = 0; k < 16; k++) {
 			__m128i lo =
 			    _mm_loadu_si128((const __m128i *)(in + (size_t)(rb + k) * stride));
@@ -356,13 +372,105 @@ __attribute__((target("avx2"))) static void transpose_avx2(uint8_t (*out)[16], c
 			x[k] = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
 		}
 		bytes_transpose_avx2(x);
+#pragma GCC unroll 16
 		for (int c = 0; c < 16; c++) {
 			__m256i v = x[c];
+#pragma GCC unroll 16
 			for (int bit = 7; bit >= 0; bit--) {
 				uint32_t w = (uint32_t)_mm256_movemask_epi8(v);
 				memcpy(&out[8 * c + bit][rb / 8], &w, sizeof(w));
 				v = _mm256_slli_epi64(v, 1);
 			}
+		}
+	}
+}
+
+/* AVX-512 with GFNI: per group g of 8 input rows, one byte permutation (vpermt2b) gathers the
+ * 8x8 bit blocks, gf2p8affineqb transposes each block, and the unpack network of the SSE2
+ * version, on 512-bit registers, gathers the output rows; a 4x4 shuffle of 128-bit lanes puts
+ * four consecutive output rows in one register. */
+#define OT_AVX512 "avx512f,avx512bw,avx512vbmi,gfni"
+
+__attribute__((target(OT_AVX512))) static inline void bytes_transpose_avx512(__m512i x[16])
+{
+	__m512i a[16], b[16];
+#pragma GCC unroll 16
+	for (int p = 0; p < 8; p++) {
+		a[p] = _mm512_unpacklo_epi8(x[2 * p], x[2 * p + 1]);
+		a[p + 8] = _mm512_unpackhi_epi8(x[2 * p], x[2 * p + 1]);
+	}
+#pragma GCC unroll 16
+	for (int h = 0; h < 2; h++)
+#pragma GCC unroll 16
+		for (int q = 0; q < 4; q++) {
+			b[8 * h + q] =
+			    _mm512_unpacklo_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
+			b[8 * h + 4 + q] =
+			    _mm512_unpackhi_epi16(a[8 * h + 2 * q], a[8 * h + 2 * q + 1]);
+		}
+#pragma GCC unroll 16
+	for (int g = 0; g < 4; g++)
+#pragma GCC unroll 16
+		for (int o = 0; o < 2; o++) {
+			a[4 * g + o] =
+			    _mm512_unpacklo_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
+			a[4 * g + 2 + o] =
+			    _mm512_unpackhi_epi32(b[4 * g + 2 * o], b[4 * g + 2 * o + 1]);
+		}
+#pragma GCC unroll 16
+	for (int P = 0; P < 8; P++) {
+		x[2 * P] = _mm512_unpacklo_epi64(a[2 * P], a[2 * P + 1]);
+		x[2 * P + 1] = _mm512_unpackhi_epi64(a[2 * P], a[2 * P + 1]);
+	}
+}
+
+/* Four rows of 16 bytes, rows stride bytes apart, in the four 128-bit lanes. */
+__attribute__((target(OT_AVX512))) static inline __m512i load_rows4(const uint8_t *p, size_t stride)
+{
+	__m512i z = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)p));
+	z = _mm512_inserti32x4(z, _mm_loadu_si128((const __m128i *)(p + stride)), 1);
+	z = _mm512_inserti32x4(z, _mm_loadu_si128((const __m128i *)(p + 2 * stride)), 2);
+	return _mm512_inserti32x4(z, _mm_loadu_si128((const __m128i *)(p + 3 * stride)), 3);
+}
+
+__attribute__((target(OT_AVX512))) static void transpose_avx512(uint8_t (*out)[16],
+								const uint8_t *in, size_t stride)
+{
+	/* Row 8g+a byte c sits at byte 16a+c of the pair (rows 8g..8g+3, rows 8g+4..8g+7).
+	 * perm[h] puts it at byte 8c'+(7-a) for c = 8h+c': each qword one 8x8 block, rows
+	 * reversed as gf2p8affineqb wants its matrix. */
+	uint8_t idx[2][64];
+	for (int h = 0; h < 2; h++)
+		for (int c = 0; c < 8; c++)
+			for (int k = 0; k < 8; k++)
+				idx[h][8 * c + k] = (uint8_t)(16 * (7 - k) + 8 * h + c);
+	const __m512i perm0 = _mm512_loadu_si512(idx[0]), perm1 = _mm512_loadu_si512(idx[1]);
+	/* byte i = 1 << i: the affine map then picks bit i of every matrix row */
+	const __m512i unit = _mm512_set1_epi64(0x8040201008040201LL);
+	__m512i t0[16], t1[16]; /* t_h[g] byte p = output row 64h+p, byte g */
+#pragma GCC unroll 16
+	for (int g = 0; g < 16; g++) {
+		__m512i lo = load_rows4(in + (size_t)(8 * g) * stride, stride);
+		__m512i hi = load_rows4(in + (size_t)(8 * g + 4) * stride, stride);
+		t0[g] =
+		    _mm512_gf2p8affine_epi64_epi8(unit, _mm512_permutex2var_epi8(lo, perm0, hi), 0);
+		t1[g] =
+		    _mm512_gf2p8affine_epi64_epi8(unit, _mm512_permutex2var_epi8(lo, perm1, hi), 0);
+	}
+	for (int h = 0; h < 2; h++) {
+		__m512i *x = h == 0 ? t0 : t1;
+		bytes_transpose_avx512(x); /* x[r] lane l = output row 64h+16l+r */
+#pragma GCC unroll 16
+		for (int r = 0; r < 16; r += 4) {
+			__m512i u0 = _mm512_shuffle_i64x2(x[r], x[r + 1], 0x44);
+			__m512i u1 = _mm512_shuffle_i64x2(x[r], x[r + 1], 0xee);
+			__m512i u2 = _mm512_shuffle_i64x2(x[r + 2], x[r + 3], 0x44);
+			__m512i u3 = _mm512_shuffle_i64x2(x[r + 2], x[r + 3], 0xee);
+			uint8_t(*o)[16] = out + 64 * h + r;
+			_mm512_storeu_si512(o[0], _mm512_shuffle_i64x2(u0, u2, 0x88));
+			_mm512_storeu_si512(o[16], _mm512_shuffle_i64x2(u0, u2, 0xdd));
+			_mm512_storeu_si512(o[32], _mm512_shuffle_i64x2(u1, u3, 0x88));
+			_mm512_storeu_si512(o[48], _mm512_shuffle_i64x2(u1, u3, 0xdd));
 		}
 	}
 }
@@ -373,15 +481,19 @@ static transpose_fn *pick_transpose(ot_simd impl)
 {
 #if OT_HAVE_X86
 	int avx2 = __builtin_cpu_supports("avx2");
+	int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		     __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("gfni");
 	switch (impl) {
 	case OT_SIMD_AUTO:
-		return avx2 ? transpose_avx2 : transpose_sse2;
+		return avx512 ? transpose_avx512 : avx2 ? transpose_avx2 : transpose_sse2;
 	case OT_SIMD_SCALAR:
 		return transpose_scalar;
 	case OT_SIMD_SSE2:
 		return transpose_sse2;
 	case OT_SIMD_AVX2:
 		return avx2 ? transpose_avx2 : NULL;
+	case OT_SIMD_AVX512:
+		return avx512 ? transpose_avx512 : NULL;
 	}
 	return NULL;
 #else
@@ -401,10 +513,14 @@ rt_err ot_transpose128(uint8_t (*out)[16], const uint8_t *in, size_t stride, ot_
 /* ---------------------------------------------------------------- extension */
 
 enum {
-	BATCH_OTS = 1 << 16,	      /* OTs per batch: each column is 8 KiB */
-	BATCH_BYTES = BATCH_OTS / 8,  /* one column of a batch */
-	COL_STRIDE = BATCH_BYTES + 64 /* columns 8 KiB apart would share L1 sets in the transpose */
+	BATCH_OTS = 1 << 16,	     /* OTs per batch: each column is 8 KiB */
+	BATCH_BYTES = BATCH_OTS / 8, /* one column of a batch */
+	COL_STRIDE =
+	    BATCH_BYTES + 64,	  /* columns 8 KiB apart would share L1 sets in the transpose */
+	STREAM_MIN_OTS = 1 << 17, /* outputs of 2 MiB and more bypass the cache */
 };
+
+static const uint8_t zero_column[BATCH_BYTES]; /* G(k) = AES-CTR over zeros */
 
 /* AES-128-CTR keyed with a base-OT key, IV 0: the column stream G(k). */
 static rt_err stream_new(EVP_CIPHER_CTX **out, const uint8_t key[16])
@@ -425,18 +541,80 @@ static rt_err stream_xor(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, s
 	return RT_OK;
 }
 
-/* Transposes a batch of m OTs from the columns into out[0..m). */
-static void transpose_batch(transpose_fn *fn, uint8_t (*out)[16], const uint8_t *cols, size_t m)
+/* out = a ^ b over n bytes, 16 at a time. */
+static void xor_bytes(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n)
 {
-	size_t full = m / 128, rest = m % 128;
-	for (size_t t = 0; t < full; t++)
-		fn(out + 128 * t, cols + 16 * t, COL_STRIDE);
-	if (rest > 0) {
-		uint8_t tile[128][16];
-		fn(tile, cols + 16 * full, COL_STRIDE);
-		memcpy(out + 128 * full, tile, rest * 16);
-		secret_wipe(tile, sizeof(tile));
+	size_t k = 0;
+#if OT_HAVE_X86
+	for (; k + 16 <= n; k += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(a + k));
+		__m128i y = _mm_loadu_si128((const __m128i *)(b + k));
+		_mm_storeu_si128((__m128i *)(out + k), _mm_xor_si128(x, y));
 	}
+#endif
+	for (; k < n; k++)
+		out[k] = a[k] ^ b[k];
+}
+
+/* buf &= mask (0x00 or 0xff) over n bytes, 16 at a time. */
+static void and_bytes(uint8_t *buf, uint8_t mask, size_t n)
+{
+	size_t k = 0;
+#if OT_HAVE_X86
+	__m128i m = _mm_set1_epi8((char)mask);
+	for (; k + 16 <= n; k += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(buf + k));
+		_mm_storeu_si128((__m128i *)(buf + k), _mm_and_si128(x, m));
+	}
+#endif
+	for (; k < n; k++)
+		buf[k] &= mask;
+}
+
+/* Copies rows to dst; streaming stores bypass the cache for outputs too large to stay in it. */
+static void copy_rows(uint8_t (*dst)[16], const uint8_t (*src)[16], size_t rows, int stream)
+{
+#if OT_HAVE_X86
+	if (stream && ((uintptr_t)dst & 15) == 0) {
+		for (size_t i = 0; i < rows; i++)
+			_mm_stream_si128((__m128i *)dst[i],
+					 _mm_load_si128((const __m128i *)src[i]));
+		return;
+	}
+#else
+	(void)stream;
+#endif
+	memcpy(dst, src, rows * 16);
+}
+
+/* Transposes a batch of m OTs from the columns into out[0..m), a tile at a time. */
+static void transpose_batch(transpose_fn *fn, uint8_t (*out)[16], const uint8_t *cols, size_t m,
+			    int stream)
+{
+	_Alignas(64) uint8_t tile[128][16];
+	for (size_t t = 0; t * 128 < m; t++) {
+		fn(tile, cols + 16 * t, COL_STRIDE);
+		copy_rows(out + 128 * t, (const uint8_t(*)[16])tile,
+			  m - 128 * t < 128 ? m - 128 * t : 128, stream);
+	}
+	secret_wipe(tile, sizeof(tile));
+}
+
+/* Whether a call of n OTs writes its output with streaming stores. */
+static int stream_output(size_t n)
+{
+	return n >= STREAM_MIN_OTS;
+}
+
+/* Orders streaming stores before what follows (another thread may read the output). */
+static void stream_fence(size_t n)
+{
+#if OT_HAVE_X86
+	if (stream_output(n))
+		_mm_sfence();
+#else
+	(void)n;
+#endif
 }
 
 /* What both ends of the extension keep for one batch. */
@@ -521,14 +699,14 @@ rt_err ot_send_cot(ot_sender *s, uint8_t (*q)[16], size_t n)
 			/* q^j = G(k_j) ^ delta_j * u^j */
 			uint8_t *u = s->batch.wire + j * nb;
 			uint8_t mask = (uint8_t)(0u - ((s->delta[j / 8] >> (j % 8)) & 1u));
-			for (size_t k = 0; k < nb; k++)
-				u[k] &= mask;
+			and_bytes(u, mask, nb);
 			err = stream_xor(s->stream[j], s->batch.cols + j * COL_STRIDE, u, nb);
 			if (err != RT_OK)
 				return err;
 		}
-		transpose_batch(s->batch.transpose, q + off, s->batch.cols, m);
+		transpose_batch(s->batch.transpose, q + off, s->batch.cols, m, stream_output(n));
 	}
+	stream_fence(n);
 	return RT_OK;
 }
 
@@ -587,18 +765,18 @@ rt_err ot_recv_cot(ot_receiver *r, const uint8_t *choices, uint8_t (*t)[16], siz
 		for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++) {
 			/* t^j = G(k_j^0), u^j = t^j ^ r ^ G(k_j^1) */
 			uint8_t *tj = r->batch.cols + j * COL_STRIDE, *u = r->batch.wire + j * nb;
-			memset(tj, 0, nb);
-			err = stream_xor(r->stream[j][0], tj, tj, nb);
-			for (size_t k = 0; k < nb; k++)
-				u[k] = tj[k] ^ rb[k];
+			err = stream_xor(r->stream[j][0], tj, zero_column, nb);
+			xor_bytes(u, tj, rb, nb);
 			if (err == RT_OK)
 				err = stream_xor(r->stream[j][1], u, u, nb);
 		}
 		if (err == RT_OK)
 			err = net_send(r->ch, r->batch.wire, OT_BASE_COUNT * nb);
 		if (err == RT_OK)
-			transpose_batch(r->batch.transpose, t + off, r->batch.cols, m);
+			transpose_batch(r->batch.transpose, t + off, r->batch.cols, m,
+					stream_output(n));
 	}
+	stream_fence(n);
 	if (err == RT_OK)
 		err = net_flush(r->ch);
 	secret_wipe(r->choices, BATCH_BYTES);

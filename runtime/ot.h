@@ -60,6 +60,7 @@ typedef enum ot_simd {
 	OT_SIMD_SCALAR, /* portable C */
 	OT_SIMD_SSE2,
 	OT_SIMD_AVX2,
+	OT_SIMD_AVX512, /* AVX-512 BW and VBMI with GFNI */
 } ot_simd;
 /* RT_ERR_INPUT if this CPU (or build) lacks impl. */
 RT_MUST_CHECK rt_err ot_transpose128(uint8_t (*out)[16], const uint8_t *in, size_t stride,

@@ -468,7 +468,8 @@ Test(ot, transpose_matches_bit_by_bit)
 {
 	enum { STRIDE = 40 };
 	static uint8_t in[128 * STRIDE];
-	static const ot_simd impls[] = {OT_SIMD_AUTO, OT_SIMD_SCALAR, OT_SIMD_SSE2, OT_SIMD_AVX2};
+	static const ot_simd impls[] = {OT_SIMD_AUTO, OT_SIMD_SCALAR, OT_SIMD_SSE2, OT_SIMD_AVX2,
+					OT_SIMD_AVX512};
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		fill_pattern(in, sizeof(in), seed);
 		for (size_t k = 0; k < sizeof(impls) / sizeof(impls[0]); k++) {
