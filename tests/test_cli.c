@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,4 +177,72 @@ Test(cli, list_values_expand_to_elements)
 	cr_assert(strstr(out, "expected ',' or ']'") != NULL, "%s", out);
 	cr_assert_eq(mpcc("eval adder64.txt --input 'in0=1 2' --input in1=2"), 1);
 	cr_assert(strstr(out, "is not a value") != NULL, "%s", out);
+}
+
+/* A free loopback port: bind port 0, read it, release it. */
+static unsigned free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		  getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+Test(cli, local_runs_the_protocol_and_matches_eval)
+{
+	need_shared();
+	cr_assert_eq(mpcc("local " AES_ARGS), 0, "%s", out);
+	cr_assert_str_eq(out, "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+	static char want[sizeof(out)];
+	cr_assert_eq(mpcc("eval mult2_64.txt --input in0=0xfedcba9876543210 --input in1=77"), 0);
+	memcpy(want, out, sizeof(out));
+	cr_assert_eq(mpcc("local mult2_64.txt --input in0=0xfedcba9876543210 --input in1=77"), 0,
+		     "%s", out);
+	cr_assert_str_eq(out, want);
+	/* --stats goes to stderr, as JSON with --json */
+	cr_assert_eq(mpcc("local adder64.txt --input in0=1 --input in1=2 --stats --json"), 0);
+	cr_assert(strstr(out, "{\"out0\": \"0x3\"}") != NULL, "%s", out);
+	cr_assert(strstr(out, "\"party\": \"p0\"") && strstr(out, "\"and_gates\": 63"), "%s",
+		  out);
+	cr_assert(strstr(out, "\"base_ot_s\"") && strstr(out, "\"bytes_sent\""), "%s", out);
+}
+
+Test(cli, run_two_processes_over_loopback_tcp)
+{
+	need_shared();
+	unsigned port = free_port();
+	char a[1024];
+	snprintf(a, sizeof(a),
+		 "run aes_128.txt --as p1 --connect 127.0.0.1:%u "
+		 "--input in1=0x00112233445566778899aabbccddeeff > /tmp/mpcc-p1.$$ 2>&1 & "
+		 "'%s' run aes_128.txt --as p0 --listen 127.0.0.1:%u "
+		 "--input in0=0x000102030405060708090a0b0c0d0e0f; wait $! || echo p1 failed; "
+		 "cat /tmp/mpcc-p1.$$; rm -f /tmp/mpcc-p1.$$",
+		 port, getenv("MPCC_BIN"), port);
+	cr_assert_eq(mpcc(a), 0, "%s", out);
+	cr_assert_str_eq(out, "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n"
+			      "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+}
+
+Test(cli, run_errors_are_clear)
+{
+	need_shared();
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --input in0=1"), 2);
+	cr_assert(strstr(out, "give one of --listen") != NULL, "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as carol --listen 127.0.0.1:0 --input in0=1"), 1);
+	cr_assert(strstr(out, "no party 'carol'") != NULL, "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --input in1=1"), 1);
+	cr_assert(strstr(out, "'in1' is p1's input, not p0's") != NULL, "%s", out);
+	unsigned port = free_port();
+	char a[256];
+	snprintf(a, sizeof(a), "run aes_128.txt --as p0 --connect 127.0.0.1:%u --timeout 0.5 "
+			       "--input in0=1",
+		 port);
+	cr_assert_eq(mpcc(a), 4, "%s", out);
+	cr_assert(strstr(out, "timed out") != NULL, "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --connect nowhere --input in0=1"), 1, "%s",
+		     out);
 }
