@@ -238,7 +238,8 @@ static void soft_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16], u
 /* One call of aes_encrypt_multikey (keys given) or aes_mitccrh_multikey (keys == NULL). */
 struct mk_job {
 	const uint8_t (*keys)[16];
-	const uint8_t *seed; /* MITCCRH: key i = seed ^ (t0 + i || 0) */
+	const uint8_t *seed;     /* MITCCRH: key i = seed ^ (tweak i || 0) */
+	const uint64_t *tweaks; /* tweak i is tweaks[i], or t0 + i when tweaks is NULL */
 	uint64_t t0;
 	size_t n, stride;
 	unsigned m;
@@ -270,7 +271,7 @@ static void soft_multikey(const struct mk_job *job)
 				memcpy(buf + 16 * l, job->keys[i + l], 16);
 				continue;
 			}
-			uint64_t t = job->t0 + i + l;
+			uint64_t t = job->tweaks ? job->tweaks[i + l] : job->t0 + i + l;
 			memcpy(buf + 16 * l, job->seed, 16);
 			for (int b = 0; b < 8; b++)
 				buf[16 * l + 8 + b] ^= (uint8_t)(t >> (8 * b));
@@ -365,7 +366,8 @@ NI_INLINE __m128i ni_first_key(const struct mk_job *job, size_t i, bool mitccrh)
 {
 	if (!mitccrh)
 		return _mm_loadu_si128((const __m128i *)job->keys[i]);
-	__m128i t = _mm_set_epi64x((long long)(job->t0 + i), 0);
+	uint64_t tw = job->tweaks ? job->tweaks[i] : job->t0 + i;
+	__m128i t = _mm_set_epi64x((long long)tw, 0);
 	return _mm_xor_si128(_mm_loadu_si128((const __m128i *)job->seed), t);
 }
 
@@ -427,8 +429,17 @@ NI_INLINE void ni_multikey_from(const struct mk_job *job, size_t i0, unsigned m,
 	size_t i = i0;
 	for (; i + 4 <= job->n; i += 4)
 		ni_multikey_group(job, i, 4, m, mitccrh);
-	for (; i < job->n; i++)
+	switch (job->n - i) { /* the rest together, so their rounds overlap */
+	case 3:
+		ni_multikey_group(job, i, 3, m, mitccrh);
+		break;
+	case 2:
+		ni_multikey_group(job, i, 2, m, mitccrh);
+		break;
+	case 1:
 		ni_multikey_group(job, i, 1, m, mitccrh);
+		break;
+	}
 }
 
 NI_TARGET static void ni_multikey(const struct mk_job *job, size_t i0)
@@ -497,8 +508,9 @@ V256_INLINE __m256i v256_first_key(const struct mk_job *job, size_t i, bool mitc
 {
 	if (!mitccrh)
 		return _mm256_loadu_si256((const __m256i *)job->keys[i]);
-	uint64_t t = job->t0 + i;
-	__m256i tw = _mm256_set_epi64x((long long)(t + 1), 0, (long long)t, 0);
+	uint64_t t0 = job->tweaks ? job->tweaks[i] : job->t0 + i;
+	uint64_t t1 = job->tweaks ? job->tweaks[i + 1] : job->t0 + i + 1;
+	__m256i tw = _mm256_set_epi64x((long long)t1, 0, (long long)t0, 0);
 	__m256i seed = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)job->seed));
 	return _mm256_xor_si256(seed, tw);
 }
@@ -561,8 +573,18 @@ V256_INLINE void v256_multikey_m(const struct mk_job *job, unsigned m, bool mitc
 	size_t i = 0;
 	for (; i + 8 <= job->n; i += 8)
 		v256_multikey_group(job, i, 4, m, mitccrh);
-	for (; i + 2 <= job->n; i += 2)
+	switch ((job->n - i) / 2) { /* the rest together, so their rounds overlap */
+	case 3:
+		v256_multikey_group(job, i, 3, m, mitccrh);
+		break;
+	case 2:
+		v256_multikey_group(job, i, 2, m, mitccrh);
+		break;
+	case 1:
 		v256_multikey_group(job, i, 1, m, mitccrh);
+		break;
+	}
+	i += (job->n - i) / 2 * 2;
 	if (i < job->n)
 		ni_multikey(job, i);
 }
@@ -593,14 +615,6 @@ V256_TARGET static void v256_multikey(const struct mk_job *job)
 #define V512_INLINE                                                                             \
 	__attribute__((target("aes,vaes,avx512f,avx512bw"), always_inline)) static inline
 
-V512_INLINE __m512i v512_next_round_key(__m512i rk, int rcon)
-{
-	__m512i t = _mm512_shuffle_epi8(rk, _mm512_set1_epi32(0x0c0f0e0d));
-	t = _mm512_aesenclast_epi128(t, _mm512_set1_epi32(rcon));
-	__m512i u = _mm512_xor_si512(rk, _mm512_bslli_epi128(rk, 4));
-	return _mm512_ternarylogic_epi64(u, _mm512_bslli_epi128(u, 8), t, 0x96); /* a^b^c */
-}
-
 V512_TARGET static void v512_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16],
 					 uint8_t (*out)[16], size_t n)
 {
@@ -627,13 +641,20 @@ V512_TARGET static void v512_encrypt_ecb(const struct aes_key *k, const uint8_t 
 		ni_encrypt_ecb(k, in + i, out + i, n - i);
 }
 
-/* Keys i .. i+3 of the job. */
-V512_INLINE __m512i v512_first_key(const struct mk_job *job, size_t i, bool mitccrh)
+/* Keys i .. i+3 of the job; qm selects the 64-bit lanes of the keys that exist. */
+V512_INLINE __m512i v512_first_key(const struct mk_job *job, size_t i, __mmask8 qm,
+				   bool mitccrh)
 {
 	if (!mitccrh)
-		return _mm512_loadu_si512(job->keys[i]);
-	__m512i step = _mm512_set_epi64(3, 0, 2, 0, 1, 0, 0, 0);
-	__m512i tw = _mm512_maskz_add_epi64(0xaa, _mm512_set1_epi64((long long)(job->t0 + i)), step);
+		return _mm512_maskz_loadu_epi64(qm, job->keys[i]);
+	__m512i tw; /* the tweaks, in the high half of each key */
+	if (job->tweaks) {
+		tw = _mm512_maskz_expandloadu_epi64(qm & 0xaa, job->tweaks + i);
+	} else {
+		__m512i step = _mm512_set_epi64(3, 0, 2, 0, 1, 0, 0, 0);
+		__m512i t = _mm512_set1_epi64((long long)(job->t0 + i));
+		tw = _mm512_maskz_add_epi64(0xaa, t, step);
+	}
 	__m512i seed = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)job->seed));
 	return _mm512_xor_si512(seed, tw);
 }
@@ -645,29 +666,64 @@ V512_INLINE __m512i v512_sigma(__m512i x)
 	return _mm512_mask_xor_epi64(sw, 0xaa, sw, x);
 }
 
-V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsigned G,
+/* T_r = SubWord(RotWord(w3)) ^ Rcon in all four columns, for the next round key. */
+V512_INLINE __m512i v512_key_t(__m512i rk, int rcon)
+{
+	__m512i t = _mm512_shuffle_epi8(rk, _mm512_set1_epi32(0x0c0f0e0d));
+	return _mm512_aesenclast_epi128(t, _mm512_set1_epi32(rcon));
+}
+
+/* Keys i0 .. i0+nk-1 (nk <= 4G) in G registers of four keys; masked loads and stores leave
+ * alone what lies past the last key.
+ *
+ * From the third round key on, the schedule looks two rounds back: with P the prefix-XOR of
+ * the four words (rk_{r+1} = P(rk_r) ^ T_r, T_r broadcast to the four words), P(P(x)) =
+ * x ^ (x << 64) and P(T) = T on words 0 and 2 only, so
+ *     rk_{r+1} = rk_{r-1} ^ (rk_{r-1} << 64) ^ T_r ^ (T_{r-1} on words 0, 2):
+ * one byte shift instead of two, five instructions a key instead of six. The feed-forward
+ * input waits in out, not in registers. */
+V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsigned G, size_t nk,
 				     unsigned m, bool mitccrh)
 {
-	/* G registers of four keys each */
-	__m512i rk[4], s[AES_MAX_PER_KEY][4], x[AES_MAX_PER_KEY][4];
+	__m512i prev[4], rk[4], t[4], s[AES_MAX_PER_KEY][4];
+	__mmask8 qm[4];
 	bool ff = mitccrh || job->mmo;
 #pragma GCC unroll 4
-	for (unsigned g = 0; g < G; g++)
-		rk[g] = v512_first_key(job, i0 + 4 * g, mitccrh);
+	for (unsigned g = 0; g < G; g++) {
+		size_t have = nk - 4 * g < 4 ? nk - 4 * g : 4;
+		qm[g] = (__mmask8)((1u << (2 * have)) - 1);
+		rk[g] = v512_first_key(job, i0 + 4 * g, qm[g], mitccrh);
+	}
 #pragma GCC unroll 4
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			x[j][g] = _mm512_loadu_si512(job->in[j * job->stride + i0 + 4 * g]);
+			size_t at = j * job->stride + i0 + 4 * g;
+			__m512i x = _mm512_maskz_loadu_epi64(qm[g], job->in[at]);
 			if (mitccrh)
-				x[j][g] = v512_sigma(x[j][g]);
-			s[j][g] = _mm512_xor_si512(x[j][g], rk[g]);
+				x = v512_sigma(x);
+			if (ff)
+				_mm512_mask_storeu_epi64(job->out[at], qm[g], x);
+			s[j][g] = _mm512_xor_si512(x, rk[g]);
 		}
 	}
 	for (int r = 1; r <= AES_ROUNDS; r++) {
 #pragma GCC unroll 4
-		for (unsigned g = 0; g < G; g++)
-			rk[g] = v512_next_round_key(rk[g], aes_rcon[r - 1]);
+		for (unsigned g = 0; g < G; g++) {
+			__m512i tn = v512_key_t(rk[g], aes_rcon[r - 1]);
+			__m512i nk;
+			if (r == 1) {
+				__m512i u = _mm512_xor_si512(rk[g], _mm512_bslli_epi128(rk[g], 4));
+				nk = _mm512_ternarylogic_epi64(u, _mm512_bslli_epi128(u, 8), tn, 0x96);
+			} else {
+				nk = _mm512_ternarylogic_epi64(prev[g], _mm512_bslli_epi128(prev[g], 8),
+							       tn, 0x96);
+				nk = _mm512_mask_xor_epi32(nk, 0x5555, nk, t[g]);
+			}
+			prev[g] = rk[g];
+			rk[g] = nk;
+			t[g] = tn;
+		}
 #pragma GCC unroll 4
 		for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
@@ -683,22 +739,33 @@ V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsign
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
+			void *p = job->out[j * job->stride + i0 + 4 * g];
 			if (ff)
-				s[j][g] = _mm512_xor_si512(s[j][g], x[j][g]);
-			_mm512_storeu_si512(job->out[j * job->stride + i0 + 4 * g], s[j][g]);
+				s[j][g] = _mm512_xor_si512(s[j][g], _mm512_maskz_loadu_epi64(qm[g], p));
+			_mm512_mask_storeu_epi64(p, qm[g], s[j][g]);
 		}
 	}
 }
 
 V512_INLINE void v512_multikey_m(const struct mk_job *job, unsigned m, bool mitccrh)
 {
-	size_t i = 0;
-	for (; i + 16 <= job->n; i += 16)
-		v512_multikey_group(job, i, 4, m, mitccrh);
-	for (; i + 4 <= job->n; i += 4)
-		v512_multikey_group(job, i, 1, m, mitccrh);
-	if (i < job->n)
-		ni_multikey(job, i);
+	size_t i = 0, n = job->n;
+	for (; i + 16 <= n; i += 16)
+		v512_multikey_group(job, i, 4, 16, m, mitccrh);
+	switch ((n - i + 3) / 4) { /* the rest together, so their rounds overlap */
+	case 4:
+		v512_multikey_group(job, i, 4, n - i, m, mitccrh);
+		break;
+	case 3:
+		v512_multikey_group(job, i, 3, n - i, m, mitccrh);
+		break;
+	case 2:
+		v512_multikey_group(job, i, 2, n - i, m, mitccrh);
+		break;
+	case 1:
+		v512_multikey_group(job, i, 1, n - i, m, mitccrh);
+		break;
+	}
 }
 
 V512_TARGET static void v512_multikey(const struct mk_job *job)
@@ -730,31 +797,31 @@ static uint64_t xgetbv0(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-bool aes_impl_supported(enum aes_impl impl)
+/* Bit i set when implementation i runs here. CPUID traps in a virtual machine, so one
+ * call asks everything at once. */
+static unsigned cpu_impls(void)
 {
-	unsigned a, b, c, d;
-	if (impl == AES_IMPL_SOFT)
-		return true;
-	if (impl >= AES_IMPL_COUNT || !__get_cpuid(1, &a, &b, &c, &d))
-		return false;
-	bool aesni = (c & bit_AES) && (c & bit_SSSE3);
-	if (impl == AES_IMPL_AESNI || !aesni)
-		return aesni;
+	unsigned a, b, c, d, impls = 1u << AES_IMPL_SOFT;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_AES) || !(c & bit_SSSE3))
+		return impls;
+	impls |= 1u << AES_IMPL_AESNI;
 	if (!(c & bit_OSXSAVE) || !(c & bit_AVX) || __get_cpuid_max(0, NULL) < 7)
-		return false;
+		return impls;
 	uint64_t xcr0 = xgetbv0();
 	__cpuid_count(7, 0, a, b, c, d);
-	bool v256 = (xcr0 & 0x06) == 0x06 && (b & bit_AVX2) && (c & bit_VAES);
-	if (impl == AES_IMPL_VAES256)
-		return v256;
-	return v256 && (xcr0 & 0xe6) == 0xe6 && (b & bit_AVX512F) && (b & bit_AVX512BW);
+	if ((xcr0 & 0x06) != 0x06 || !(b & bit_AVX2) || !(c & bit_VAES))
+		return impls;
+	impls |= 1u << AES_IMPL_VAES256;
+	if ((xcr0 & 0xe6) == 0xe6 && (b & bit_AVX512F) && (b & bit_AVX512BW))
+		impls |= 1u << AES_IMPL_VAES512;
+	return impls;
 }
 
 #else /* not x86 */
 
-bool aes_impl_supported(enum aes_impl impl)
+static unsigned cpu_impls(void)
 {
-	return impl == AES_IMPL_SOFT;
+	return 1u << AES_IMPL_SOFT;
 }
 
 #endif
@@ -769,14 +836,20 @@ const char *aes_impl_name(enum aes_impl impl)
 	return impl < AES_IMPL_COUNT ? impl_names[impl] : "?";
 }
 
+bool aes_impl_supported(enum aes_impl impl)
+{
+	return impl < AES_IMPL_COUNT && (cpu_impls() >> impl) & 1;
+}
+
 enum aes_impl aes_impl_best(void)
 {
+	unsigned impls = cpu_impls();
 	const char *want = getenv("MPCC_AES_IMPL");
 	for (int i = 0; want && i < AES_IMPL_COUNT; i++)
-		if (strcmp(want, impl_names[i]) == 0 && aes_impl_supported((enum aes_impl)i))
+		if (strcmp(want, impl_names[i]) == 0 && (impls >> i) & 1)
 			return (enum aes_impl)i;
 	for (int i = AES_IMPL_COUNT - 1; i > 0; i--)
-		if (aes_impl_supported((enum aes_impl)i))
+		if ((impls >> i) & 1)
 			return (enum aes_impl)i;
 	return AES_IMPL_SOFT;
 }
@@ -845,11 +918,12 @@ void aes_encrypt_multikey(enum aes_impl impl, const uint8_t (*keys)[16], size_t 
 		run_multikey(impl, &job);
 }
 
-void aes_mitccrh_multikey(enum aes_impl impl, const uint8_t seed[16], uint64_t t0, size_t n,
-			  unsigned m, size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16])
+void aes_mitccrh_multikey(enum aes_impl impl, const uint8_t seed[16], const uint64_t *tweaks,
+			  uint64_t t0, size_t n, unsigned m, size_t stride, const uint8_t (*in)[16],
+			  uint8_t (*out)[16])
 {
-	struct mk_job job = {.seed = seed, .t0 = t0, .n = n, .stride = stride, .m = m, .in = in,
-			     .out = out, .mmo = true};
+	struct mk_job job = {.seed = seed, .tweaks = tweaks, .t0 = t0, .n = n, .stride = stride,
+			     .m = m, .in = in, .out = out, .mmo = true};
 	if (n > 0)
 		run_multikey(impl, &job);
 }

@@ -65,10 +65,12 @@ void aes_encrypt_multikey(enum aes_impl impl, const uint8_t (*keys)[16], size_t 
 			  size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo);
 
 /* The core of the MITCCRH hash (hash.h), fused: as aes_encrypt_multikey in MMO form, with
- * key i = seed ^ (t0 + i || 0^64) (t0 + i little-endian in bytes 8..15, wrapping mod 2^64)
- * and each input first mapped by sigma (bytes 0..7 <- x[8..15], bytes 8..15 <- x[8..15] ^
- * x[0..7]):  out[j * stride + i] = AES_{key i}(sigma(x)) ^ sigma(x),  x = in[j * stride + i]. */
-void aes_mitccrh_multikey(enum aes_impl impl, const uint8_t seed[16], uint64_t t0, size_t n,
-			  unsigned m, size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16]);
+ * key i = seed ^ (tweak_i || 0^64), tweak_i = tweaks[i], or t0 + i (mod 2^64) when tweaks is
+ * NULL, little-endian in bytes 8..15; each input is first mapped by sigma (bytes 0..7 <-
+ * x[8..15], bytes 8..15 <- x[8..15] ^ x[0..7]):
+ *     out[j * stride + i] = AES_{key i}(sigma(x)) ^ sigma(x),  x = in[j * stride + i]. */
+void aes_mitccrh_multikey(enum aes_impl impl, const uint8_t seed[16], const uint64_t *tweaks,
+			  uint64_t t0, size_t n, unsigned m, size_t stride, const uint8_t (*in)[16],
+			  uint8_t (*out)[16]);
 
 #endif

@@ -1,12 +1,15 @@
 /* gc.c: half-gates garbling and evaluation (eprint 2014/756), streamed chunk by chunk.
  *
- * Both parties run one loop, run_chunk(): a free gate (XOR, NOT, CONST) is computed at once;
- * an AND gate joins a batch of waiting AND gates, and the batch is flushed (hashed and
- * finished) when it is full, when a gate about to run reads one of its outputs, or at the
- * end of the chunk. A flush hashes the whole batch in one call (two tweaks per gate; the
- * garbler hashes two blocks per tweak, the evaluator one), so the AES kernels always have
- * many independent blocks in flight. The evaluator's free gates are the garbler's with
- * delta = 0: NOT copies, CONST gives 0^128.
+ * Both parties run the same schedule. A chunk is cut into windows of GC_WINDOW gates; in each
+ * window every gate gets a level (an AND gate one more than its inputs, a free gate the most
+ * of its inputs; wires from before the window are level 0), and the gates run level by
+ * level: first the AND gates of a level, then its free gates (XOR, NOT, CONST) in circuit
+ * order. The AND gates of one level never read each other, so they are hashed in batches of
+ * up to GC_BATCH gates in one call (two tweaks per gate; the garbler hashes two blocks per
+ * tweak, the evaluator one), which keeps many independent AES blocks in flight. A gate's
+ * tweaks and the place of its table follow its number among the AND gates, not the order
+ * it ran in, so the tables come out exactly as a gate-by-gate garbler would write them.
+ * The evaluator's free gates are the garbler's with delta = 0: NOT copies, CONST gives 0^128.
  *
  * Labels are 128-bit GCC vectors; masks built from permute bits (-(uint64_t)bit) select
  * without branching, as PROTOCOL.md asks. Tables are T_G || T_E per AND gate, in gate order.
@@ -22,8 +25,9 @@
 typedef uint64_t block __attribute__((vector_size(16)));
 
 enum {
-	GC_BATCH = 64,              /* AND gates hashed per flush, at most */
-	GC_STRIDE = 2 * GC_BATCH,   /* hash layout: block j of tweak i at [j * GC_STRIDE + i] */
+	GC_BATCH = 64,            /* AND gates hashed per flush, at most */
+	GC_STRIDE = 2 * GC_BATCH, /* hash layout: block j of tweak i at [j * GC_STRIDE + i] */
+	GC_WINDOW = 8192,         /* gates scheduled by level at once */
 	GC_ERR_LEN = 160,
 };
 
@@ -36,16 +40,20 @@ struct gc_core {
 	block *labels;   /* garbler: zero labels; evaluator: active labels */
 	block delta;     /* zero in the evaluator */
 	struct hash_ctx hash;
-	uint64_t next_gate, next_and;
+	uint64_t next_gate, next_and; /* the first gate and first AND gate of the next chunk */
 
-	/* the batch of waiting AND gates */
+	/* the window's schedule (one allocation, sched_mem): key[k + 1] is gate k's sort key
+	 * and key[0] = 0 that of older wires; andno[k] numbers the AND gates; order lists the
+	 * gates by (level, AND before free, gate); pos is the counting sort's */
+	uint32_t *sched_mem, *key, *andno, *order, *pos;
+
+	/* the batch of AND gates waiting to be hashed */
 	size_t nwait;
-	uint64_t wait_from; /* output wire of the first waiting gate; UINT64_MAX when none */
-	uint32_t wait_a[GC_BATCH], wait_b[GC_BATCH];
-	uint64_t wait_out[GC_BATCH];
-	block hin[2 * GC_STRIDE], hout[2 * GC_STRIDE];
-	uint8_t *wtables;       /* garbler: where the next tables go */
-	const uint8_t *rtables; /* evaluator: the next tables to read */
+	uint64_t wait_out[GC_BATCH], wait_no[GC_BATCH]; /* output wire, AND number in chunk */
+	uint64_t tweak[GC_STRIDE];                        /* 2g and 2g + 1 for AND gate g */
+	block hin[2 * GC_STRIDE], hout[2 * GC_STRIDE];    /* the hash's inputs and outputs */
+	uint8_t *wtables;       /* garbler: the chunk's tables */
+	const uint8_t *rtables; /* evaluator: the chunk's tables */
 
 	char err[GC_ERR_LEN];
 };
@@ -111,7 +119,6 @@ static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool
 	c->nin_bits = circ->nin_bits;
 	c->ngates = circ->ngates;
 	c->nwires = circ_nwires(circ);
-	c->wait_from = UINT64_MAX;
 	c->hash.impl = aes_impl_best();
 	if (circ->ngates > CIRC_MAX_WIRES || c->nwires > CIRC_MAX_WIRES)
 		return fail(c, RT_ERR_INPUT, "circuit has %llu wires, at most %llu allowed",
@@ -121,6 +128,13 @@ static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool
 		return fail(c, RT_ERR_NOMEM, "no memory for %llu wire labels", c->nwires, 0);
 	uintptr_t p = ((uintptr_t)c->label_mem + 63) & ~(uintptr_t)63;
 	c->labels = (block *)p;
+	c->sched_mem = rt_calloc(5 * (size_t)GC_WINDOW + 5, sizeof(uint32_t));
+	if (!c->sched_mem)
+		return fail(c, RT_ERR_NOMEM, "no memory for the gate schedule", 0, 0);
+	c->key = c->sched_mem;
+	c->andno = c->key + GC_WINDOW + 1;
+	c->order = c->andno + GC_WINDOW;
+	c->pos = c->order + GC_WINDOW; /* 2 * GC_WINDOW + 4 keys */
 	return RT_OK;
 }
 
@@ -129,6 +143,7 @@ static void core_wipe(struct gc_core *c)
 	if (c->labels)
 		secret_wipe(c->labels, (size_t)c->nwires * sizeof(block));
 	rt_free(c->label_mem);
+	rt_free(c->sched_mem);
 	secret_wipe(c, sizeof(*c));
 }
 
@@ -169,59 +184,62 @@ static rt_err check_finished(struct gc_core *c)
 	return RT_OK;
 }
 
-/* Checks a chunk before anything runs: gate kinds, wires defined before use, the count. */
-static rt_err check_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n,
-			  uint64_t *nand)
+/* Per gate kind (and one more entry for unknown kinds), the bounds its wires must stay under:
+ * a < (w & a_w) | a_c and b < (w & b_w) | b_c, for the gate defining wire w. */
+static const uint64_t a_w[GATE_KIND_COUNT + 1] = {
+	[GATE_XOR] = UINT64_MAX, [GATE_AND] = UINT64_MAX, [GATE_NOT] = UINT64_MAX};
+static const uint64_t a_c[GATE_KIND_COUNT + 1] = {[GATE_CONST] = 2};
+static const uint64_t b_w[GATE_KIND_COUNT + 1] = {[GATE_XOR] = UINT64_MAX,
+						  [GATE_AND] = UINT64_MAX};
+static const uint64_t b_c[GATE_KIND_COUNT + 1] = {[GATE_NOT] = UINT64_MAX,
+						  [GATE_CONST] = UINT64_MAX};
+
+/* Whether every gate is of a known kind and reads only wires defined before it (a constant
+ * is 0 or 1); gates[0] defines wire base. Counts the AND gates into *nand. Tables instead
+ * of branches, which would mispredict on kinds that come in no pattern. */
+static bool gates_ok(const struct circ_gate *gates, size_t n, uint64_t base, uint64_t *nand)
 {
-	uint64_t base = c->nin_bits + c->next_gate;
-	*nand = 0;
-	if (n > c->ngates - c->next_gate)
-		return fail(c, RT_ERR_INPUT, "%llu gates given, only %llu remain", n,
-			    c->ngates - c->next_gate);
+	unsigned bad = 0;
+	uint64_t count = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct circ_gate *g = &gates[k];
 		uint64_t w = base + k;
-		bool ok;
-		switch (g->kind) {
-		case GATE_XOR:
-			ok = g->a < w && g->b < w;
-			break;
-		case GATE_AND:
-			ok = g->a < w && g->b < w;
-			*nand += 1;
-			break;
-		case GATE_NOT:
-			ok = g->a < w;
-			break;
-		case GATE_CONST:
-			ok = g->a <= 1;
-			break;
-		default:
-			ok = false;
-			break;
-		}
-		if (!ok)
-			return fail(c, RT_ERR_INPUT, "gate %llu (kind %llu) is malformed",
-				    c->next_gate + k, g->kind);
+		uint32_t kind = g->kind < GATE_KIND_COUNT ? g->kind : GATE_KIND_COUNT;
+		bad |= (g->a >= ((w & a_w[kind]) | a_c[kind])) |
+		       (g->b >= ((w & b_w[kind]) | b_c[kind]));
+		count += kind == GATE_AND;
 	}
-	return RT_OK;
+	*nand = count;
+	return !bad;
 }
 
-/* Half-gates garbling of the batch; writes its tables. */
+/* Before a chunk runs: the circuit has n more gates, they are well formed, and nand of them
+ * are AND gates. */
+static rt_err check_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n,
+			  uint64_t *nand)
+{
+	uint64_t base = c->nin_bits + c->next_gate, one;
+	if (n > c->ngates - c->next_gate)
+		return fail(c, RT_ERR_INPUT, "%llu gates given, only %llu remain", n,
+			    c->ngates - c->next_gate);
+	if (gates_ok(gates, n, base, nand))
+		return RT_OK;
+	size_t k = 0;
+	while (gates_ok(gates + k, 1, base + k, &one))
+		k++;
+	return fail(c, RT_ERR_INPUT, "gate %llu is malformed (kind %llu)", c->next_gate + k,
+		    gates[k].kind);
+}
+
+/* Half-gates garbling of the batch; writes its tables. Gate i's inputs are in hin: A0 and
+ * B0 at 2i and 2i + 1, A1 = A0 ^ delta and B1 below them, GC_STRIDE further. */
 static void garble_batch(struct gc_core *c)
 {
 	size_t n = c->nwait;
 	block d = c->delta, *in = c->hin, *h = c->hout;
-	for (size_t i = 0; i < n; i++) {
-		block a = c->labels[c->wait_a[i]], b = c->labels[c->wait_b[i]];
-		in[2 * i] = a;
-		in[2 * i + 1] = b;
-		in[GC_STRIDE + 2 * i] = a ^ d;
-		in[GC_STRIDE + 2 * i + 1] = b ^ d;
-	}
-	/* gate i: tweak j = 2(next_and + i) hashes A0, A1; j' = j + 1 hashes B0, B1 */
-	hash_batch(&c->hash, 2 * c->next_and, 2 * n, 2, GC_STRIDE, (const uint8_t (*)[16])in,
-		   (uint8_t (*)[16])h);
+	/* AND gate number g: tweak j = 2g hashes A0, A1; j' = 2g + 1 hashes B0, B1 */
+	hash_batch_tweaks(&c->hash, c->tweak, 2 * n, 2, GC_STRIDE, (const uint8_t (*)[16])in,
+			  (uint8_t (*)[16])h);
 	for (size_t i = 0; i < n; i++) {
 		block a = in[2 * i];
 		block pa = mask(lsb(a)), pb = mask(lsb(in[2 * i + 1]));
@@ -232,29 +250,25 @@ static void garble_batch(struct gc_core *c)
 		block te = hb0 ^ hb1 ^ a;
 		block we = hb0 ^ (pb & (te ^ a));
 		c->labels[c->wait_out[i]] = wg ^ we;
-		store(c->wtables, tg);
-		store(c->wtables + 16, te);
-		c->wtables += GC_TABLE_BYTES;
+		store(c->wtables + GC_TABLE_BYTES * c->wait_no[i], tg);
+		store(c->wtables + GC_TABLE_BYTES * c->wait_no[i] + 16, te);
 	}
 }
 
-/* Half-gates evaluation of the batch; consumes its tables. */
+/* Half-gates evaluation of the batch; consumes its tables. Gate i's active input labels are
+ * hin[2i] and hin[2i + 1]. */
 static void eval_batch(struct gc_core *c)
 {
 	size_t n = c->nwait;
 	block *in = c->hin, *h = c->hout;
-	for (size_t i = 0; i < n; i++) {
-		in[2 * i] = c->labels[c->wait_a[i]];
-		in[2 * i + 1] = c->labels[c->wait_b[i]];
-	}
-	hash_batch(&c->hash, 2 * c->next_and, 2 * n, 1, GC_STRIDE, (const uint8_t (*)[16])in,
-		   (uint8_t (*)[16])h);
+	hash_batch_tweaks(&c->hash, c->tweak, 2 * n, 1, GC_STRIDE, (const uint8_t (*)[16])in,
+			  (uint8_t (*)[16])h);
 	for (size_t i = 0; i < n; i++) {
 		block a = in[2 * i];
 		block sa = mask(lsb(a)), sb = mask(lsb(in[2 * i + 1]));
-		block tg = load(c->rtables), te = load(c->rtables + 16);
+		const uint8_t *t = c->rtables + GC_TABLE_BYTES * c->wait_no[i];
+		block tg = load(t), te = load(t + 16);
 		c->labels[c->wait_out[i]] = h[2 * i] ^ h[2 * i + 1] ^ (sa & tg) ^ (sb & (te ^ a));
-		c->rtables += GC_TABLE_BYTES;
 	}
 }
 
@@ -266,54 +280,131 @@ static void flush(struct gc_core *c)
 		garble_batch(c);
 	else
 		eval_batch(c);
-	c->next_and += c->nwait;
 	c->nwait = 0;
-	c->wait_from = UINT64_MAX;
 }
 
-/* Whether wire x is the output of a waiting AND gate (gates[0] defines wire base). */
-static inline bool waiting(const struct gc_core *c, const struct circ_gate *gates,
-			   uint64_t base, uint64_t x)
+/* Queues AND gate number no of the chunk (next_and + no of the run), defining wire w: its
+ * input labels go straight to the hash's input. */
+static inline void add_and(struct gc_core *c, const struct circ_gate *g, uint64_t w, uint64_t no)
 {
-	return x >= c->wait_from && gates[x - base].kind == GATE_AND;
+	if (c->nwait == GC_BATCH)
+		flush(c);
+	size_t i = c->nwait++;
+	block a = c->labels[g->a], b = c->labels[g->b];
+	c->hin[2 * i] = a;
+	c->hin[2 * i + 1] = b;
+	if (c->garbler) {
+		c->hin[GC_STRIDE + 2 * i] = a ^ c->delta;
+		c->hin[GC_STRIDE + 2 * i + 1] = b ^ c->delta;
+	}
+	c->wait_out[i] = w;
+	c->wait_no[i] = no;
+	c->tweak[2 * i] = 2 * (c->next_and + no);
+	c->tweak[2 * i + 1] = 2 * (c->next_and + no) + 1;
 }
 
-/* Runs a checked chunk; tables are c->wtables or c->rtables. */
-static void run_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n)
+/* Runs a free gate: XOR a ^ b; NOT a ^ delta; CONST v: v * delta. */
+static inline void free_gate(block *L, const struct circ_gate *g, uint64_t w, block d)
 {
-	uint64_t base = c->nin_bits + c->next_gate;
-	block *L = c->labels, d = c->delta;
+	if (g->kind == GATE_XOR)
+		L[w] = L[g->a] ^ L[g->b];
+	else if (g->kind == GATE_NOT)
+		L[w] = L[g->a] ^ d;
+	else /* GATE_CONST */
+		L[w] = mask(g->a) & d;
+}
+
+/* Per gate kind, all ones when the gate reads wire b. */
+static const uint64_t reads_b[GATE_KIND_COUNT] = {[GATE_XOR] = UINT64_MAX,
+						  [GATE_AND] = UINT64_MAX};
+
+/* Runs n <= GC_WINDOW checked gates level by level; gates[0] defines wire base and the first
+ * AND gate among them is number no0 in the chunk. Returns the number of AND gates. */
+static uint32_t run_window(struct gc_core *c, const struct circ_gate *gates, size_t n,
+			   uint64_t base, uint64_t no0)
+{
+	/* Sort keys: 2 * level for an AND gate, 2 * level + 1 for a free gate; key[k + 1] is
+	 * gate k's, key[0] = 0 stands for the wires older than the window (and for wires not
+	 * read: b of NOT and CONST, and a of CONST, which is 0 or 1, reads key[0] or key[1],
+	 * harmlessly). Gates of one key often come in runs, and a counter bumped in memory
+	 * once a gate would make every gate wait for the previous store; so a run is counted
+	 * in a register, and its total goes to memory when the run ends (or, so that there is
+	 * no branch, to a scratch word while it lasts). */
+	uint32_t *key = c->key, *andno = c->andno, *order = c->order, *pos = c->pos;
+	uint32_t nand = 0, maxkey = 0, cur = 0, run = 0, scratch, unsorted = 0;
 	for (size_t k = 0; k < n; k++) {
-		const struct circ_gate g = gates[k];
-		uint64_t w = base + k;
-		bool reads_waiting = false;
-		if (c->nwait > 0 && g.kind != GATE_CONST)
-			reads_waiting = waiting(c, gates, base, g.a) ||
-					(g.kind != GATE_NOT && waiting(c, gates, base, g.b));
-		if (reads_waiting || (g.kind == GATE_AND && c->nwait == GC_BATCH))
+		const struct circ_gate *g = &gates[k];
+		uint32_t is_and = g->kind == GATE_AND;
+		int64_t da = (int64_t)g->a - (int64_t)base + 1;
+		int64_t db = (int64_t)(g->b & reads_b[g->kind]) - (int64_t)base + 1;
+		uint32_t la = key[da > 0 ? da : 0] >> 1, lb = key[db > 0 ? db : 0] >> 1;
+		uint32_t kk = 2 * ((la > lb ? la : lb) + is_and) + 1 - is_and;
+		key[k + 1] = kk;
+		andno[k] = nand;
+		nand += is_and;
+		uint32_t same = kk == cur, total = pos[cur] + run;
+		*(same ? &scratch : &pos[cur]) = total;
+		run = same ? run + 1 : 1;
+		unsorted |= kk < cur;
+		cur = kk;
+		maxkey = kk > maxkey ? kk : maxkey;
+	}
+	pos[cur] += run;
+	(void)scratch;
+	if (unsorted) { /* a stable counting sort by key, runs again kept in registers */
+		for (uint32_t kk = 0, sum = 0; kk <= maxkey; kk++) {
+			uint32_t here = pos[kk];
+			pos[kk] = sum;
+			sum += here;
+		}
+		uint32_t next = pos[0];
+		cur = 0;
+		for (size_t k = 0; k < n; k++) {
+			uint32_t kk = key[k + 1], same = kk == cur, at = pos[kk];
+			*(same ? &scratch : &pos[cur]) = next;
+			at = same ? next : at;
+			order[at] = (uint32_t)k;
+			next = at + 1;
+			cur = kk;
+		}
+	} else {
+		for (size_t k = 0; k < n; k++)
+			order[k] = (uint32_t)k;
+	}
+	memset(pos, 0, ((size_t)maxkey + 1) * sizeof(*pos));
+
+	block *L = c->labels, d = c->delta;
+	uint32_t batch_key = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = order[i];
+		const struct circ_gate *g = &gates[k];
+		if (g->kind == GATE_XOR) { /* the common case first */
+			flush(c);          /* the free gates of a level may read its AND gates */
+			L[base + k] = L[g->a] ^ L[g->b];
+		} else if (g->kind == GATE_AND) {
+			if (key[k + 1] != batch_key)
+				flush(c); /* the next level may read this one */
+			batch_key = key[k + 1];
+			add_and(c, g, base + k, no0 + andno[k]);
+		} else {
 			flush(c);
-		switch (g.kind) {
-		case GATE_XOR:
-			L[w] = L[g.a] ^ L[g.b];
-			break;
-		case GATE_AND:
-			if (c->nwait == 0)
-				c->wait_from = w;
-			c->wait_a[c->nwait] = g.a;
-			c->wait_b[c->nwait] = g.b;
-			c->wait_out[c->nwait] = w;
-			c->nwait++;
-			break;
-		case GATE_NOT:
-			L[w] = L[g.a] ^ d;
-			break;
-		default: /* GATE_CONST, a is 0 or 1 */
-			L[w] = mask(g.a) & d;
-			break;
+			free_gate(L, g, base + k, d);
 		}
 	}
 	flush(c);
+	return nand;
+}
+
+/* Runs a checked chunk of nand AND gates; tables are c->wtables or c->rtables. */
+static void run_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n, uint64_t nand)
+{
+	uint64_t base = c->nin_bits + c->next_gate, no = 0;
+	for (size_t k = 0; k < n; k += GC_WINDOW) {
+		size_t w = n - k < GC_WINDOW ? n - k : GC_WINDOW;
+		no += run_window(c, gates + k, w, base + k, no);
+	}
 	c->next_gate += n;
+	c->next_and += nand;
 }
 
 uint64_t gc_count_and(const struct circ_gate *gates, size_t n)
@@ -405,8 +496,8 @@ rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n, u
 		       size_t cap, size_t *nbytes)
 {
 	struct gc_core *c = &g->c;
-	uint64_t nand;
 	*nbytes = 0;
+	uint64_t nand;
 	rt_err err = check_chunk(c, gates, n, &nand);
 	if (err != RT_OK)
 		return err;
@@ -414,7 +505,7 @@ rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n, u
 		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu", cap,
 			    nand * GC_TABLE_BYTES);
 	c->wtables = tables;
-	run_chunk(c, gates, n);
+	run_chunk(c, gates, n, nand);
 	*nbytes = (size_t)nand * GC_TABLE_BYTES;
 	return RT_OK;
 }
@@ -497,7 +588,7 @@ rt_err gc_eval_chunk(gc_evaluator *e, const struct circ_gate *gates, size_t n,
 		return fail(c, RT_ERR_PROTOCOL, "garbled tables are %llu bytes, expected %llu",
 			    len, nand * GC_TABLE_BYTES);
 	c->rtables = tables;
-	run_chunk(c, gates, n);
+	run_chunk(c, gates, n, nand);
 	return RT_OK;
 }
 

@@ -70,8 +70,9 @@ RT_MUST_CHECK rt_err gc_garbler_input_labels(gc_garbler *g, uint64_t first, size
 
 /* Garbles the next n gates of the circuit (they must come in order: gate k of the chunk is
  * circuit gate next+k and defines wire nin_bits+next+k). Writes GC_TABLE_BYTES per AND gate
- * to tables, which holds cap bytes, and their total to *nbytes. A malformed gate, too many
- * gates or too small a buffer is RT_ERR_INPUT and changes nothing. */
+ * to tables, which holds cap bytes, and their total to *nbytes. Too many gates, too small a
+ * buffer or a malformed gate (unknown kind, a wire not defined before it, a constant other
+ * than 0 or 1) is RT_ERR_INPUT and changes nothing. */
 RT_MUST_CHECK rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n,
 				     uint8_t *tables, size_t cap, size_t *nbytes);
 
@@ -98,7 +99,7 @@ RT_MUST_CHECK rt_err gc_evaluator_set_input_labels(gc_evaluator *e, uint64_t fir
 						   const uint8_t (*active)[16]);
 
 /* Evaluates the next n gates with their garbled tables: len must be exactly GC_TABLE_BYTES
- * times the chunk's AND gates (else RT_ERR_PROTOCOL); a malformed gate or too many gates is
+ * times the chunk's AND gates (else RT_ERR_PROTOCOL); too many gates or a malformed gate is
  * RT_ERR_INPUT. Either way nothing changes. */
 RT_MUST_CHECK rt_err gc_eval_chunk(gc_evaluator *e, const struct circ_gate *gates, size_t n,
 				   const uint8_t *tables, size_t len);

@@ -18,5 +18,11 @@ void hash_one(const struct hash_ctx *h, uint8_t out[16], const uint8_t x[16], ui
 void hash_batch(const struct hash_ctx *h, uint64_t t0, size_t n, unsigned m, size_t stride,
 		const uint8_t (*in)[16], uint8_t (*out)[16])
 {
-	aes_mitccrh_multikey(h->impl, h->seed, t0, n, m, stride, in, out);
+	aes_mitccrh_multikey(h->impl, h->seed, NULL, t0, n, m, stride, in, out);
+}
+
+void hash_batch_tweaks(const struct hash_ctx *h, const uint64_t *tweaks, size_t n, unsigned m,
+		       size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16])
+{
+	aes_mitccrh_multikey(h->impl, h->seed, tweaks, 0, n, m, stride, in, out);
 }

@@ -35,5 +35,8 @@ void hash_one(const struct hash_ctx *h, uint8_t out[16], const uint8_t x[16], ui
  * stride >= n. in == out is allowed. */
 void hash_batch(const struct hash_ctx *h, uint64_t t0, size_t n, unsigned m, size_t stride,
 		const uint8_t (*in)[16], uint8_t (*out)[16]);
+/* The same with any tweaks: tweak i is tweaks[i]. */
+void hash_batch_tweaks(const struct hash_ctx *h, const uint64_t *tweaks, size_t n, unsigned m,
+		       size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16]);
 
 #endif
