@@ -251,6 +251,8 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 {
 	if (ch->failed != RT_OK)
 		return ch->failed;
+	if (n == 0)
+		return RT_OK;
 	if (ch->tx_sent && EVP_DigestUpdate(ch->tx_sent, buf, n) != 1)
 		return chan_fail(ch, RT_ERR_CRYPTO, "transcript hash failed");
 	if (n <= NET_BUF_BYTES - ch->wlen) {
@@ -307,6 +309,8 @@ rt_err net_recv(net_chan *ch, void *buf, size_t n)
 {
 	if (ch->failed != RT_OK)
 		return ch->failed;
+	if (n == 0)
+		return RT_OK;
 	uint8_t *o = buf;
 	size_t left = n;
 	size_t take = ch->rlen - ch->rpos < left ? ch->rlen - ch->rpos : left;
@@ -548,6 +552,8 @@ rt_err net_local_port(int fd, uint16_t *port, char *errmsg)
 rt_err net_accept(int listen_fd, int timeout_ms, int *fd, char *errmsg)
 {
 	*fd = -1;
+	if (listen_fd < 0)
+		return fail_msg(errmsg, RT_ERR_INPUT, "no listening socket");
 	int64_t deadline = deadline_after(timeout_ms);
 	struct pollfd p = {.fd = listen_fd, .events = POLLIN};
 	char eb[96];

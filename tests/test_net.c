@@ -110,6 +110,8 @@ Test(net, messages_round_trip)
 		cr_assert(eq(int, memcmp(in, out, n), 0), "size %zu", n);
 		total += NET_MSG_HEADER_BYTES + n;
 	}
+	cr_assert(eq(int, net_send(ch, NULL, 0), RT_OK)); /* empty transfers are no-ops */
+	cr_assert(eq(int, net_recv(ch, NULL, 0), RT_OK));
 	cr_assert(eq(u64, net_bytes_sent(ch), total));
 	cr_assert(eq(u64, net_bytes_received(ch), total));
 	cr_assert(eq(int, wait_peer(pid), 0));
@@ -530,6 +532,7 @@ Test(net, accept_times_out)
 	cr_assert(eq(int, net_listen(&lfd, "127.0.0.1:0", msg), RT_OK), "%s", msg);
 	cr_assert(eq(int, net_accept(lfd, 100, &fd, msg), RT_ERR_TIMEOUT));
 	cr_assert(eq(int, fd, -1));
+	cr_assert(eq(int, net_accept(-1, 100, &fd, msg), RT_ERR_INPUT));
 	close(lfd);
 }
 
