@@ -151,7 +151,8 @@ static uint8_t *save_state(struct checker *c)
 	uint8_t *s = malloc(c->nlocals + 1);
 	if (s == NULL)
 		lang_arena_oom(c->a);
-	memcpy(s, c->assigned, c->nlocals);
+	if (c->nlocals > 0)
+		memcpy(s, c->assigned, c->nlocals);
 	return s;
 }
 
@@ -839,7 +840,7 @@ static bool check_for(struct checker *c, struct ast_stmt *s)
 	bool returns = check_block(c, s->body);
 	pop_scope(c);
 	bool runs = s->count_known && s->count > 0;
-	if (!runs)
+	if (!runs && n0 > 0)
 		memcpy(c->assigned, saved, n0);
 	free(saved);
 	return runs && returns;
@@ -856,7 +857,8 @@ static bool check_if(struct checker *c, struct ast_stmt *s)
 	uint8_t *saved = save_state(c);
 	bool r1 = check_block(c, s->then);
 	uint8_t *after_then = save_state(c);
-	memcpy(c->assigned, saved, n0);
+	if (n0 > 0)
+		memcpy(c->assigned, saved, n0);
 	bool r2 = s->els != NULL && check_block(c, s->els);
 	for (uint32_t i = 0; i < n0; i++)
 		c->assigned[i] &= after_then[i];
@@ -888,7 +890,8 @@ static bool check_return(struct checker *c, struct ast_stmt *s)
 			diag_error(c->d, s->value->loc, "'%s' returns %s, but this is %s", f->name,
 				   check_type_str(f->ret, ta), check_type_str(s->value->type, tb));
 	}
-	memset(c->assigned, 1, c->nlocals); /* nothing after a return runs */
+	if (c->nlocals > 0)
+		memset(c->assigned, 1, c->nlocals); /* nothing after a return runs */
 	return true;
 }
 
