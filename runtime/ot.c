@@ -17,9 +17,10 @@
  *     R:  t^j = G(k_j^0),   u^j = t^j ^ G(k_j^1) ^ r           (128 columns of m bits) -> S
  *     S:  q^j = G(k_j^{delta_j}) ^ delta_j u^j  = t^j ^ delta_j r
  * Transposing the 128 x m bit matrices gives rows with q_i = t_i ^ r_i delta. Each column
- * carries ceil(m/8) bytes and each stream moves on by as many. The transpose is 128x128 tiles:
- * a 16x16 byte transpose by unpacking, then movemask picks one bit of 16 (SSE2) or 32 (AVX2)
- * rows at once.
+ * carries ceil(m/8) bytes and each stream moves on by as many. The transpose works on 128x128
+ * tiles, picked at run time: SSE2 and AVX2 transpose 16x16 bytes by unpacking, then movemask
+ * takes one bit of 16 or 32 rows at once; AVX-512 with GFNI transposes 8x8 bit blocks with
+ * gf2p8affineqb between two byte shuffles.
  */
 #include "ot.h"
 
@@ -439,11 +440,21 @@ __attribute__((target(OT_AVX512))) static void transpose_avx512(uint8_t (*out)[1
 	/* Row 8g+a byte c sits at byte 16a+c of the pair (rows 8g..8g+3, rows 8g+4..8g+7).
 	 * perm[h] puts it at byte 8c'+(7-a) for c = 8h+c': each qword one 8x8 block, rows
 	 * reversed as gf2p8affineqb wants its matrix. */
-	uint8_t idx[2][64];
-	for (int h = 0; h < 2; h++)
-		for (int c = 0; c < 8; c++)
-			for (int k = 0; k < 8; k++)
-				idx[h][8 * c + k] = (uint8_t)(16 * (7 - k) + 8 * h + c);
+	static const uint8_t idx[2][64] = {
+	    /* idx[h][8c'+k] = 16(7-k) + 8h + c' */
+	    {
+		112, 96,  80, 64, 48, 32, 16, 0, 113, 97,  81, 65, 49, 33, 17, 1,
+		114, 98,  82, 66, 50, 34, 18, 2, 115, 99,  83, 67, 51, 35, 19, 3,
+		116, 100, 84, 68, 52, 36, 20, 4, 117, 101, 85, 69, 53, 37, 21, 5,
+		118, 102, 86, 70, 54, 38, 22, 6, 119, 103, 87, 71, 55, 39, 23, 7,
+	    },
+	    {
+		120, 104, 88, 72, 56, 40, 24, 8,  121, 105, 89, 73, 57, 41, 25, 9,
+		122, 106, 90, 74, 58, 42, 26, 10, 123, 107, 91, 75, 59, 43, 27, 11,
+		124, 108, 92, 76, 60, 44, 28, 12, 125, 109, 93, 77, 61, 45, 29, 13,
+		126, 110, 94, 78, 62, 46, 30, 14, 127, 111, 95, 79, 63, 47, 31, 15,
+	    },
+	};
 	const __m512i perm0 = _mm512_loadu_si512(idx[0]), perm1 = _mm512_loadu_si512(idx[1]);
 	/* byte i = 1 << i: the affine map then picks bit i of every matrix row */
 	const __m512i unit = _mm512_set1_epi64(0x8040201008040201LL);
@@ -512,12 +523,14 @@ rt_err ot_transpose128(uint8_t (*out)[16], const uint8_t *in, size_t stride, ot_
 
 /* ---------------------------------------------------------------- extension */
 
+/* A batch is 64 Ki OTs: each column 8 KiB. Columns sit COL_STRIDE apart, not 8 KiB, so the
+ * 128 rows a transpose tile reads do not share L1 sets. Outputs of 2 MiB and more are written
+ * with streaming stores: they would not stay in the cache anyway. */
 enum {
-	BATCH_OTS = 1 << 16,	     /* OTs per batch: each column is 8 KiB */
-	BATCH_BYTES = BATCH_OTS / 8, /* one column of a batch */
-	COL_STRIDE =
-	    BATCH_BYTES + 64,	  /* columns 8 KiB apart would share L1 sets in the transpose */
-	STREAM_MIN_OTS = 1 << 17, /* outputs of 2 MiB and more bypass the cache */
+	BATCH_OTS = 1 << 16,
+	BATCH_BYTES = BATCH_OTS / 8,
+	COL_STRIDE = BATCH_BYTES + 64,
+	STREAM_MIN_OTS = 1 << 17,
 };
 
 static const uint8_t zero_column[BATCH_BYTES]; /* G(k) = AES-CTR over zeros */
