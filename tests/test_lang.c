@@ -353,6 +353,103 @@ Test(lang, corpus_is_large_enough)
 	cr_assert_geq(ARRAY_LEN(bad), 40);
 }
 
+/* ---- the rest of the language ---- */
+
+static const char rich[] =
+	"param N = 4;\n"
+	"const K: u32 = 3;\n"
+	"const T: [u8; 4] = [1, 2, 3, 4];\n"
+	"party alice, bob;\n"
+	"party p[N];\n"
+	"struct Point { x: u32, y: i16 }\n"
+	"input a: u32 from alice;\n"
+	"input b: [u8; 4] from bob;\n"
+	"input c: u16 from p;\n"
+	"input d: u64 from p[2];\n"
+	"input s: Point from alice;\n"
+	"output o: u32 to all;\n"
+	"output q: u16 to p;\n"
+	"output r: Point to bob;\n"
+	"output t: bool to p[1];\n"
+	"fn sum(v: [u8; 4]) -> u32 {\n"
+	"    var acc: u32 = 0;\n"
+	"    for i in 0..4 { acc += v[i] as u32; }\n"
+	"    return acc;\n"
+	"}\n"
+	"fn pair(x: u32, y: u32) -> (u32, u32) {\n"
+	"    if x < y { return (x, y); }\n"
+	"    return (y, x);\n"
+	"}\n"
+	"fn wide(x: u128) -> u128 { return (x << 3) ^ 0xffff_ffff_ffff_ffff_ffff; }\n"
+	"var total: u32 = sum(b) + K;\n"
+	"var (lo, hi) = pair(a, total);\n"
+	"(lo, hi) = (hi, lo);\n"
+	"var arr: [u16; N] = [0; N];\n"
+	"var grid: [[bool; 2]; 3] = [[true, false], [false, true], [true, true]];\n"
+	"for i in 0..N {\n"
+	"    arr[i] = c[i] * 2 + T[i % 4] as u16;\n"
+	"    for j in i + 1..N {\n"
+	"        if c[j] > c[i] { arr[i] -= 1; } else if c[j] == c[i] { arr[i] ^= 0x5; }\n"
+	"        else { arr[i] = ~arr[i]; }\n"
+	"    }\n"
+	"    q[i] = mux(arr[i] > 3, arr[i], min(arr[i], c[i], 7)) >> (i as u8);\n"
+	"}\n"
+	"var pt: Point = Point { y: -3, x: lo };\n"
+	"pt.x = pt.x + (d as u32) + (b[2] << (a as u8 & 7)) as u32;\n"
+	"pt.y = (pt.y < 0 ? -pt.y : pt.y) * 2;\n"
+	"r = pt;\n"
+	"o = hi - lo + popcount(a) + (wide(a as u128) as u32);\n"
+	"t = !(o == 0) && s.x >= 7 || (s.y as i32) < -5 || grid[2][1] || pt == s;\n";
+
+Test(lang, whole_language_checks_clean)
+{
+	struct lang_program *p = parse(rich);
+	assert_clean(p);
+	cr_assert_eq(lang_warning_count(p), 0);
+	cr_assert_eq(p->nparty_slots, 6); /* alice, bob, p[0..3] */
+	cr_assert_eq(p->parties[2]->first, 2);
+	/* from p: one each, an array; from p[2]: that party only */
+	const struct ast_decl *c = p->inputs[2], *d = p->inputs[3];
+	cr_assert(c->per_party);
+	cr_assert_eq(c->type->len, 4);
+	cr_assert_eq(c->slot, 2);
+	cr_assert(!d->per_party);
+	cr_assert_eq(d->slot, 4);
+	cr_assert_eq(d->type->width, 64);
+	/* to p: element i goes to p[i] */
+	const struct ast_decl *q = p->outputs[1];
+	cr_assert(q->per_party);
+	cr_assert_eq(q->type->kind, LANG_T_ARRAY);
+	cr_assert_eq(q->elem->width, 16);
+	cr_assert_eq(p->outputs[3]->slot, 3);
+	/* the struct: fields and offsets */
+	const struct ast_struct *pt = p->structs[0];
+	cr_assert_eq(pt->type->bits, 48);
+	cr_assert_eq(pt->fields[1].offset, 32);
+	cr_assert_eq(pt->fields[1].type->kind, LANG_T_SINT);
+	/* the literal's values are put in field order */
+	const struct ast_stmt *ptv = main_stmt(p, 6);
+	cr_assert_eq(ptv->decl->init->kind, AST_E_STRUCT);
+	cr_assert_str_eq(ptv->decl->init->arg_names[0], "x");
+	cr_assert_eq(ptv->decl->init->args[0]->kind, AST_E_NAME);
+	/* tuples: var (lo, hi) = pair(...) declares two u32; (lo, hi) = (hi, lo) assigns both */
+	const struct ast_stmt *m = main_stmt(p, 1);
+	cr_assert_eq(m->kind, AST_S_MULTI);
+	cr_assert(m->declares);
+	cr_assert_eq(m->targets[1]->decl->type->width, 32);
+	cr_assert_eq(main_stmt(p, 2)->kind, AST_S_MULTI);
+	cr_assert(!main_stmt(p, 2)->declares);
+	cr_assert_eq(p->fns[1]->ret->kind, LANG_T_TUPLE);
+	/* else if is an else block holding one if */
+	const struct ast_stmt *loop = main_stmt(p, 5);
+	const struct ast_stmt *inner = loop->body->stmts[1];
+	cr_assert(!inner->count_known);
+	const struct ast_stmt *cond = inner->body->stmts[0];
+	cr_assert_eq(cond->els->n, 1);
+	cr_assert_eq(cond->els->stmts[0]->kind, AST_S_IF);
+	lang_free(p);
+}
+
 /* ---- several errors in one run ---- */
 
 Test(lang, reports_several_errors)
