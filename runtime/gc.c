@@ -4,21 +4,25 @@
  * window every gate gets a level (an AND gate one more than its inputs, a free gate the most
  * of its inputs; wires from before the window are level 0), and the gates run level by
  * level: first the AND gates of a level, then its free gates (XOR, NOT, CONST) in circuit
- * order. The AND gates of one level never read each other, so they are hashed in batches of
- * up to GC_BATCH gates in one call (two tweaks per gate; the garbler hashes two blocks per
- * tweak, the evaluator one), which keeps many independent AES blocks in flight. A gate's
- * tweaks and the place of its table follow its number among the AND gates, not the order
- * it ran in, so the tables come out exactly as a gate-by-gate garbler would write them.
- * The evaluator's free gates are the garbler's with delta = 0: NOT copies, CONST gives 0^128.
+ * order. A window written level by level runs as it comes, in one pass; otherwise it is
+ * sorted (run_window). The AND gates of one level never read each other, so they are hashed
+ * in batches of up to GC_BATCH gates in one call (two tweaks per gate; the garbler hashes
+ * two blocks per tweak, the evaluator one), which keeps many independent AES blocks in
+ * flight. A gate's tweaks and the place of its table follow its number among the AND gates,
+ * not the order it ran in, so the tables come out exactly as a gate-by-gate garbler would
+ * write them, whatever the chunks and windows. The evaluator's free gates are the garbler's
+ * with delta = 0: NOT copies, CONST gives 0^128.
  *
  * Labels are 128-bit GCC vectors; masks built from permute bits (-(uint64_t)bit) select
- * without branching, as PROTOCOL.md asks. Tables are T_G || T_E per AND gate, in gate order.
+ * without branching, as PROTOCOL.md asks; the schedule depends on the circuit only. Tables
+ * are T_G || T_E per AND gate, in gate order.
  */
 #include "gc.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hash.h"
 
@@ -123,11 +127,20 @@ static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool
 	if (circ->ngates > CIRC_MAX_WIRES || c->nwires > CIRC_MAX_WIRES)
 		return fail(c, RT_ERR_INPUT, "circuit has %llu wires, at most %llu allowed",
 			    c->nwires, CIRC_MAX_WIRES);
-	c->label_mem = rt_calloc((size_t)c->nwires * sizeof(block) + 64, 1);
+	size_t bytes = (size_t)c->nwires * sizeof(block) + 64;
+	c->label_mem = rt_calloc(bytes, 1);
 	if (!c->label_mem)
 		return fail(c, RT_ERR_NOMEM, "no memory for %llu wire labels", c->nwires, 0);
 	uintptr_t p = ((uintptr_t)c->label_mem + 63) & ~(uintptr_t)63;
 	c->labels = (block *)p;
+#ifdef MADV_HUGEPAGE
+	/* Large label arrays are written once from one end to the other: 2 MiB pages save
+	 * the operating system most of its page faults. A hint; failure changes nothing. */
+	uintptr_t lo = ((uintptr_t)c->label_mem + 4095) & ~(uintptr_t)4095;
+	uintptr_t hi = ((uintptr_t)c->label_mem + bytes) & ~(uintptr_t)4095;
+	if (bytes >= (4u << 20) && hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
 	c->sched_mem = rt_calloc(5 * (size_t)GC_WINDOW + 5, sizeof(uint32_t));
 	if (!c->sched_mem)
 		return fail(c, RT_ERR_NOMEM, "no memory for the gate schedule", 0, 0);
@@ -318,80 +331,116 @@ static inline void free_gate(block *L, const struct circ_gate *g, uint64_t w, bl
 static const uint64_t reads_b[GATE_KIND_COUNT] = {[GATE_XOR] = UINT64_MAX,
 						  [GATE_AND] = UINT64_MAX};
 
-/* Runs n <= GC_WINDOW checked gates level by level; gates[0] defines wire base and the first
- * AND gate among them is number no0 in the chunk. Returns the number of AND gates. */
-static uint32_t run_window(struct gc_core *c, const struct circ_gate *gates, size_t n,
-			   uint64_t base, uint64_t no0)
+/* Gate g's sort key, from its inputs' keys (see run_window). */
+static inline uint32_t gate_key(const uint32_t *key, const struct circ_gate *g, uint64_t base)
 {
-	/* Sort keys: 2 * level for an AND gate, 2 * level + 1 for a free gate; key[k + 1] is
-	 * gate k's, key[0] = 0 stands for the wires older than the window (and for wires not
-	 * read: b of NOT and CONST, and a of CONST, which is 0 or 1, reads key[0] or key[1],
-	 * harmlessly). Gates of one key often come in runs, and a counter bumped in memory
-	 * once a gate would make every gate wait for the previous store; so a run is counted
-	 * in a register, and its total goes to memory when the run ends (or, so that there is
-	 * no branch, to a scratch word while it lasts). */
+	uint32_t is_and = g->kind == GATE_AND;
+	int64_t da = (int64_t)g->a - (int64_t)base + 1;
+	int64_t db = (int64_t)(g->b & reads_b[g->kind]) - (int64_t)base + 1;
+	uint32_t la = key[da > 0 ? da : 0] >> 1, lb = key[db > 0 ? db : 0] >> 1;
+	return 2 * ((la > lb ? la : lb) + is_and) + 1 - is_and;
+}
+
+/* Runs gate g (defining wire w, sort key kk, AND gate number no of the chunk) in key order:
+ * the AND gates of one key wait in the batch; anything else flushes it first. */
+static inline void run_gate(struct gc_core *c, const struct circ_gate *g, uint64_t w,
+			    uint32_t kk, uint64_t no, uint32_t *batch_key)
+{
+	if (g->kind == GATE_XOR) { /* the common case first */
+		flush(c);
+		c->labels[w] = c->labels[g->a] ^ c->labels[g->b];
+	} else if (g->kind == GATE_AND) {
+		if (kk != *batch_key)
+			flush(c); /* the next level may read this one */
+		*batch_key = kk;
+		add_and(c, g, w, no);
+	} else {
+		flush(c);
+		free_gate(c->labels, g, w, c->delta);
+	}
+}
+
+/* Runs gates k0 .. n-1 of the window sorted by key (stable: a counting sort). Every gate
+ * before k0 has run; the first AND gate from k0 on is number no of the window. */
+static void run_sorted(struct gc_core *c, const struct circ_gate *gates, size_t k0, size_t n,
+		       uint64_t base, uint64_t no0, uint32_t no)
+{
+	/* Gates of one key often come in runs, and a counter bumped in memory once a gate would
+	 * make every gate wait for the previous store; so a run is counted in a register, and
+	 * its total goes to memory when the run ends (or, so that there is no branch, to a
+	 * scratch word while it lasts). */
 	uint32_t *key = c->key, *andno = c->andno, *order = c->order, *pos = c->pos;
-	uint32_t nand = 0, maxkey = 0, cur = 0, run = 0, scratch, unsorted = 0;
-	for (size_t k = 0; k < n; k++) {
-		const struct circ_gate *g = &gates[k];
-		uint32_t is_and = g->kind == GATE_AND;
-		int64_t da = (int64_t)g->a - (int64_t)base + 1;
-		int64_t db = (int64_t)(g->b & reads_b[g->kind]) - (int64_t)base + 1;
-		uint32_t la = key[da > 0 ? da : 0] >> 1, lb = key[db > 0 ? db : 0] >> 1;
-		uint32_t kk = 2 * ((la > lb ? la : lb) + is_and) + 1 - is_and;
+	uint32_t maxkey = 0, cur = 0, run = 0, scratch;
+	for (size_t k = k0; k < n; k++) {
+		uint32_t kk = gate_key(key, &gates[k], base);
 		key[k + 1] = kk;
-		andno[k] = nand;
-		nand += is_and;
+		andno[k] = no;
+		no += gates[k].kind == GATE_AND;
 		uint32_t same = kk == cur, total = pos[cur] + run;
 		*(same ? &scratch : &pos[cur]) = total;
 		run = same ? run + 1 : 1;
-		unsorted |= kk < cur;
 		cur = kk;
 		maxkey = kk > maxkey ? kk : maxkey;
 	}
 	pos[cur] += run;
-	(void)scratch;
-	if (unsorted) { /* a stable counting sort by key, runs again kept in registers */
-		for (uint32_t kk = 0, sum = 0; kk <= maxkey; kk++) {
-			uint32_t here = pos[kk];
-			pos[kk] = sum;
-			sum += here;
-		}
-		uint32_t next = pos[0];
-		cur = 0;
-		for (size_t k = 0; k < n; k++) {
-			uint32_t kk = key[k + 1], same = kk == cur, at = pos[kk];
-			*(same ? &scratch : &pos[cur]) = next;
-			at = same ? next : at;
-			order[at] = (uint32_t)k;
-			next = at + 1;
-			cur = kk;
-		}
-	} else {
-		for (size_t k = 0; k < n; k++)
-			order[k] = (uint32_t)k;
+	for (uint32_t kk = 0, sum = 0; kk <= maxkey; kk++) {
+		uint32_t here = pos[kk];
+		pos[kk] = sum;
+		sum += here;
 	}
+	uint32_t next = pos[0];
+	cur = 0;
+	for (size_t k = k0; k < n; k++) {
+		uint32_t kk = key[k + 1], same = kk == cur, at = pos[kk];
+		*(same ? &scratch : &pos[cur]) = next;
+		at = same ? next : at;
+		order[at] = (uint32_t)k;
+		next = at + 1;
+		cur = kk;
+	}
+	(void)scratch;
 	memset(pos, 0, ((size_t)maxkey + 1) * sizeof(*pos));
 
-	block *L = c->labels, d = c->delta;
 	uint32_t batch_key = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n - k0; i++) {
 		uint32_t k = order[i];
-		const struct circ_gate *g = &gates[k];
-		if (g->kind == GATE_XOR) { /* the common case first */
-			flush(c);          /* the free gates of a level may read its AND gates */
-			L[base + k] = L[g->a] ^ L[g->b];
-		} else if (g->kind == GATE_AND) {
-			if (key[k + 1] != batch_key)
-				flush(c); /* the next level may read this one */
-			batch_key = key[k + 1];
-			add_and(c, g, base + k, no0 + andno[k]);
-		} else {
-			flush(c);
-			free_gate(L, g, base + k, d);
-		}
+		run_gate(c, &gates[k], base + k, key[k + 1], no0 + andno[k], &batch_key);
 	}
 	flush(c);
+}
+
+/* Runs n <= GC_WINDOW checked gates, level by level; gates[0] defines wire base and the first
+ * AND gate among them is number no0 in the chunk. Returns the number of AND gates.
+ *
+ * The order: each gate gets a sort key, 2 * level for an AND gate and 2 * level + 1 for a
+ * free gate, where an AND gate's level is one more than its inputs' and a free gate's the
+ * most of its inputs'. key[k + 1] is gate k's, key[0] = 0 stands for wires older than the
+ * window (and for wires not read: b of NOT and CONST; a of CONST, being 0 or 1, reads
+ * key[0] or key[1], harmlessly). Gates run by key, in circuit order within a key: the AND
+ * gates of a level together, then the free gates that read them. As long as the keys do not
+ * decrease (a circuit written level by level, or independent AND gates) the gates run as
+ * they come, in the same pass; from the first gate whose key decreases on, the rest of the
+ * window is sorted. */
+static uint32_t run_window(struct gc_core *c, const struct circ_gate *gates, size_t n,
+			   uint64_t base, uint64_t no0)
+{
+	uint32_t *key = c->key, nand = 0, cur = 0, batch_key = 0;
+	size_t k = 0;
+	for (; k < n; k++) {
+		const struct circ_gate *g = &gates[k];
+		uint32_t kk = gate_key(key, g, base);
+		if (kk < cur)
+			break;
+		key[k + 1] = kk;
+		run_gate(c, g, base + k, kk, no0 + nand, &batch_key);
+		nand += g->kind == GATE_AND;
+		cur = kk;
+	}
+	flush(c);
+	if (k < n) {
+		run_sorted(c, gates, k, n, base, no0, nand);
+		nand += (uint32_t)gc_count_and(gates + k, n - k);
+	}
 	return nand;
 }
 

@@ -432,6 +432,54 @@ Test(gc, tables_independent_of_chunks_and_aes)
 	cr_assert(rt_alloc_live() == live);
 }
 
+/* A circuit written level by level (a layer of AND gates, then XOR and NOT gates over them),
+ * longer than a scheduling window: the gates run as they come, without sorting. Then the
+ * same shape with every other gate reading the gate just before it, which must be sorted. */
+Test(gc, level_ordered_and_interleaved_layers)
+{
+	size_t live = rt_alloc_live();
+	for (int interleave = 0; interleave <= 1; interleave++) {
+		struct circ_circuit *c = circ_new();
+		cr_assert(circ_add_party(c, "g") == 0 && circ_add_party(c, "e") == 1);
+		cr_assert(circ_add_input(c, "x", 32, 0, 0) >= 0 && circ_add_input(c, "y", 32, 0, 1) >= 0);
+		uint32_t lo = 0, hi = 64; /* the previous layer's wires */
+		for (int layer = 0; layer < 12; layer++) {
+			uint32_t first = 64 + (uint32_t)c->ngates, nand = 1000, nfree = 500;
+			for (uint32_t i = 0; i < nand + nfree; i++) {
+				uint32_t a = lo + (uint32_t)(rnd() % (hi - lo));
+				uint32_t b = lo + (uint32_t)(rnd() % (hi - lo));
+				enum circ_gate_kind k = GATE_AND;
+				if (i >= nand) { /* free gates over this layer's AND gates */
+					a = first + (uint32_t)(rnd() % nand);
+					b = first + (uint32_t)(rnd() % nand);
+					k = i % 5 ? GATE_XOR : GATE_NOT;
+				}
+				if (interleave && i % 2)
+					a = first + i - 1;
+				cr_assert(circ_add_gate(c, k, a, k == GATE_NOT ? 0 : b) >= 0);
+			}
+			lo = first;
+			hi = first + nand + nfree;
+		}
+		uint32_t ow[16];
+		for (int k = 0; k < 16; k++)
+			ow[k] = hi - 1 - (uint32_t)k * 37;
+		cr_assert(circ_add_output(c, "z", 16, 0, CIRC_ALL, ow) >= 0);
+		uint8_t in[8];
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (uint8_t)rnd();
+		struct run_opts o = best_opts();
+		o.gchunk = interleave ? 20000 : 0;
+		o.echunk = 5000;
+		struct run r;
+		garble_and_eval(c, in, &o, &r);
+		check_run(c, in, &r);
+		run_free(&r);
+		circ_free(c);
+	}
+	cr_assert(rt_alloc_live() == live);
+}
+
 /* A circuit of free gates only, and one whose outputs are inputs and constants. */
 Test(gc, free_gates_and_constants)
 {
