@@ -400,7 +400,6 @@ static void resolve_party(struct checker *c, struct ast_decl *d)
 
 static void resolve_io(struct checker *c, struct ast_decl *d)
 {
-	char tb[96];
 	bool input = d->kind == AST_D_INPUT;
 	const struct lang_type *t = check_resolve_type(c, d->tyexpr, false);
 	d->type = c->t_error;
@@ -453,7 +452,6 @@ static void resolve_io(struct checker *c, struct ast_decl *d)
 	} else {
 		d->type = t;
 	}
-	(void)tb;
 }
 
 void check_ensure_decl(struct checker *c, struct ast_decl *d)

@@ -159,6 +159,14 @@ Test(lang, define_overrides_param)
 	cr_assert_eq(main_stmt(p, 3)->count, 99);
 	lang_free(p);
 
+	/* a param computed from an overridden one follows it */
+	const char *chain[] = {"N=10"};
+	p = parse_with("param N = 4; param M = N * 2; const K: i8 = -M;", chain, 1);
+	assert_clean(p);
+	cr_assert_eq(value_i64(&p->params[1]->value), 20);
+	cr_assert_eq(value_i64(&p->consts[0]->value), -20);
+	lang_free(p);
+
 	const char *hex[] = {"N=0x10", "N=7"}; /* the last one wins */
 	p = parse_with(vickrey, hex, 2);
 	assert_clean(p);
@@ -1049,6 +1057,15 @@ Test(lang, deep_and_huge_inputs_are_errors)
 	p = parse(src);
 	cr_assert_str_eq(first_diag(p, buf, sizeof(buf)),
 			 "t.mpc:1:14: error: integer literal is too large (more than 65536 bits)");
+	lang_free(p);
+
+	/* an identifier longer than LANG_MAX_NAME */
+	k = (size_t)sprintf(src, "var ");
+	memset(src + k, 'v', 300);
+	strcpy(src + k + 300, ": u8 = 1;");
+	p = parse(src);
+	cr_assert_str_eq(first_diag(p, buf, sizeof(buf)),
+			 "t.mpc:1:5: error: identifier is too long (300 characters; at most 200)");
 	lang_free(p);
 	free(src);
 
