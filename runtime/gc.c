@@ -197,33 +197,26 @@ static rt_err check_finished(struct gc_core *c)
 	return RT_OK;
 }
 
-/* Per gate kind (and one more entry for unknown kinds), the bounds its wires must stay under:
- * a < (w & a_w) | a_c and b < (w & b_w) | b_c, for the gate defining wire w. */
-static const uint64_t a_w[GATE_KIND_COUNT + 1] = {
-	[GATE_XOR] = UINT64_MAX, [GATE_AND] = UINT64_MAX, [GATE_NOT] = UINT64_MAX};
-static const uint64_t a_c[GATE_KIND_COUNT + 1] = {[GATE_CONST] = 2};
-static const uint64_t b_w[GATE_KIND_COUNT + 1] = {[GATE_XOR] = UINT64_MAX,
-						  [GATE_AND] = UINT64_MAX};
-static const uint64_t b_c[GATE_KIND_COUNT + 1] = {[GATE_NOT] = UINT64_MAX,
-						  [GATE_CONST] = UINT64_MAX};
-
-/* Whether every gate is of a known kind and reads only wires defined before it (a constant
- * is 0 or 1); gates[0] defines wire base. Counts the AND gates into *nand. Tables instead
- * of branches, which would mispredict on kinds that come in no pattern. */
+/* Whether every gate is well formed, as circ_validate() has it: of a known kind, reading only
+ * wires defined before it, b = 0 for NOT and CONST, a = 0 or 1 for CONST. gates[0] defines
+ * wire base. Counts the AND gates into *nand. Each bound x < limit is checked as the sign of
+ * limit - 1 - x, all ORed together: no branch, which would mispredict on kinds that come in
+ * no pattern. */
 static bool gates_ok(const struct circ_gate *gates, size_t n, uint64_t base, uint64_t *nand)
 {
-	unsigned bad = 0;
+	int64_t acc = 0; /* negative once some bound is broken */
 	uint64_t count = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct circ_gate *g = &gates[k];
-		uint64_t w = base + k;
-		uint32_t kind = g->kind < GATE_KIND_COUNT ? g->kind : GATE_KIND_COUNT;
-		bad |= (g->a >= ((w & a_w[kind]) | a_c[kind])) |
-		       (g->b >= ((w & b_w[kind]) | b_c[kind]));
-		count += kind == GATE_AND;
+		int64_t w = (int64_t)(base + k);
+		int64_t la = g->kind == GATE_CONST ? 2 : w;
+		int64_t lb = (g->kind == GATE_XOR) | (g->kind == GATE_AND) ? w : 1;
+		acc |= (la - 1 - (int64_t)g->a) | (lb - 1 - (int64_t)g->b) |
+		       ((int64_t)GATE_KIND_COUNT - 1 - (int64_t)g->kind);
+		count += g->kind == GATE_AND;
 	}
 	*nand = count;
-	return !bad;
+	return acc >= 0;
 }
 
 /* Before a chunk runs: the circuit has n more gates, they are well formed, and nand of them
@@ -327,16 +320,12 @@ static inline void free_gate(block *L, const struct circ_gate *g, uint64_t w, bl
 		L[w] = mask(g->a) & d;
 }
 
-/* Per gate kind, all ones when the gate reads wire b. */
-static const uint64_t reads_b[GATE_KIND_COUNT] = {[GATE_XOR] = UINT64_MAX,
-						  [GATE_AND] = UINT64_MAX};
-
 /* Gate g's sort key, from its inputs' keys (see run_window). */
 static inline uint32_t gate_key(const uint32_t *key, const struct circ_gate *g, uint64_t base)
 {
 	uint32_t is_and = g->kind == GATE_AND;
 	int64_t da = (int64_t)g->a - (int64_t)base + 1;
-	int64_t db = (int64_t)(g->b & reads_b[g->kind]) - (int64_t)base + 1;
+	int64_t db = (int64_t)g->b - (int64_t)base + 1;
 	uint32_t la = key[da > 0 ? da : 0] >> 1, lb = key[db > 0 ? db : 0] >> 1;
 	return 2 * ((la > lb ? la : lb) + is_and) + 1 - is_and;
 }
@@ -415,8 +404,8 @@ static void run_sorted(struct gc_core *c, const struct circ_gate *gates, size_t 
  * The order: each gate gets a sort key, 2 * level for an AND gate and 2 * level + 1 for a
  * free gate, where an AND gate's level is one more than its inputs' and a free gate's the
  * most of its inputs'. key[k + 1] is gate k's, key[0] = 0 stands for wires older than the
- * window (and for wires not read: b of NOT and CONST; a of CONST, being 0 or 1, reads
- * key[0] or key[1], harmlessly). Gates run by key, in circuit order within a key: the AND
+ * window (and for operands that are no wire: b = 0 of NOT and CONST and a = 0 or 1 of CONST
+ * read key[0] or key[1], harmlessly). Gates run by key, in circuit order within a key: the AND
  * gates of a level together, then the free gates that read them. As long as the keys do not
  * decrease (a circuit written level by level, or independent AND gates) the gates run as
  * they come, in the same pass; from the first gate whose key decreases on, the rest of the

@@ -71,8 +71,9 @@ RT_MUST_CHECK rt_err gc_garbler_input_labels(gc_garbler *g, uint64_t first, size
 /* Garbles the next n gates of the circuit (they must come in order: gate k of the chunk is
  * circuit gate next+k and defines wire nin_bits+next+k). Writes GC_TABLE_BYTES per AND gate
  * to tables, which holds cap bytes, and their total to *nbytes. Too many gates, too small a
- * buffer or a malformed gate (unknown kind, a wire not defined before it, a constant other
- * than 0 or 1) is RT_ERR_INPUT and changes nothing. */
+ * buffer or a gate circ_validate() would reject (unknown kind, a wire not defined before it,
+ * a constant other than 0 or 1, b not 0 for NOT and CONST) is RT_ERR_INPUT and changes
+ * nothing. */
 RT_MUST_CHECK rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n,
 				     uint8_t *tables, size_t cap, size_t *nbytes);
 

@@ -706,6 +706,18 @@ Test(gc, rejects_bad_use_and_changes_nothing)
 	bad[2].kind = GATE_CONST;
 	bad[2].a = 2;
 	cr_assert(gc_garble_chunk(g, bad, 3, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+	bad[2].a = 1;
+	bad[2].b = 1; /* stray operand, as circ_validate has it */
+	cr_assert(gc_garble_chunk(g, bad, 3, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+	bad[2].kind = GATE_NOT;
+	bad[2].a = 0;
+	cr_assert(gc_garble_chunk(g, bad, 3, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+	bad[2].b = 0;
+	bad[0].kind = GATE_NOT;
+	bad[0].a = c->nin_bits; /* its own output */
+	bad[0].b = 0;
+	cr_assert(gc_eval_chunk(e, bad, 3, tab, gc_count_and(bad, 3) * GC_TABLE_BYTES) ==
+		  RT_ERR_INPUT);
 	cr_assert(strstr(gc_garbler_error(g), "malformed") != NULL);
 	/* after all those, the real circuit still garbles and evaluates from gate 0 */
 	cr_assert(gc_garble_chunk(g, c->gates, c->ngates, tab, sizeof(tab), &nb) == RT_OK);
