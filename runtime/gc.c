@@ -210,7 +210,7 @@ static bool gates_ok(const struct circ_gate *gates, size_t n, uint64_t base, uin
 		const struct circ_gate *g = &gates[k];
 		int64_t w = (int64_t)(base + k);
 		int64_t la = g->kind == GATE_CONST ? 2 : w;
-		int64_t lb = (g->kind == GATE_XOR) | (g->kind == GATE_AND) ? w : 1;
+		int64_t lb = ((g->kind == GATE_XOR) | (g->kind == GATE_AND)) ? w : 1;
 		acc |= (la - 1 - (int64_t)g->a) | (lb - 1 - (int64_t)g->b) |
 		       ((int64_t)GATE_KIND_COUNT - 1 - (int64_t)g->kind);
 		count += g->kind == GATE_AND;
