@@ -40,7 +40,8 @@ typedef struct ot_sender ot_sender;
 /* Runs the base OTs (as their receiver, choosing the bits of delta). Borrows ch for the
  * handle's life; uses p only during the call. */
 RT_MUST_CHECK rt_err ot_sender_new(ot_sender **out, net_chan *ch, const uint8_t delta[16], prg *p);
-/* n correlated OTs: q[i] is the zero label, q[i] xor delta the one label. */
+/* n correlated OTs: q[i] is the zero label, q[i] xor delta the one label. Each call pairs with
+ * an ot_recv_cot of the same n on the other side (n is not sent). */
 RT_MUST_CHECK rt_err ot_send_cot(ot_sender *s, uint8_t (*q)[16], size_t n);
 void ot_sender_free(ot_sender *s); /* wipes; NULL is a no-op */
 
