@@ -87,7 +87,7 @@ static bool bind(struct checker *c, const char *name, enum sym_kind kind, void *
 	struct binding *old = check_lookup(c, name);
 	if (old != NULL) {
 		diag_error(c->d, loc, "'%s' is already declared", name);
-		diag_note(c->d, old->loc, "the earlier declaration of '%s' is here", name);
+		diag_note(c->d, old->loc, "the other declaration of '%s' is here", name);
 		return false;
 	}
 	if ((c->used + 1) * 4 > c->nslots * 3)

@@ -47,6 +47,13 @@
  * bit string, least significant first. uN/iN: N bits. bool: 1 bit. [T; n]: element 0 first.
  * struct: fields in declaration order (ast_field.offset). Tuples: elements in order.
  *
+ * SEMANTICS the lowering implements (lang/README.md has them all): typed arithmetic wraps;
+ * x / 0 is all ones and x % 0 is x; shifts by the width or more give 0 (or -1 for >> of a
+ * negative iN); a secret index past the end reads 0 and writes nothing; a variable or output
+ * starts as all zeros (the checker only lets it be read after some assignment); in a MULTI
+ * statement every right-hand value is computed before any target is written; `return` may
+ * sit under a secret `if` (the fn's result is then muxed, and so is everything after it).
+ *
  * RECURSION. Expressions and blocks nest at most LANG_MAX_DEPTH deep and fn calls chain at most
  * LANG_MAX_DEPTH deep (recursion is an error), so recursive walks over a checked tree are safe.
  *
@@ -240,7 +247,8 @@ struct ast_decl {
 	struct ast_type *tyexpr;        /* as written; NULL when omitted */
 	const struct lang_type *type;   /* checked; LANG_T_INT for untyped params/consts/indices;
 					 * INPUT/OUTPUT to a whole party array: [elem; len] */
-	struct ast_expr *init;          /* PARAM CONST VAR; NULL when a var has none */
+	struct ast_expr *init;          /* PARAM CONST VAR; NULL when a var has none. A NAME of
+					 * an array/struct const: lower the const's init */
 	struct lang_int value;          /* PARAM, scalar CONST: the value (after -D) */
 	bool overridden;                /* PARAM: the value came from -D */
 	enum lang_phase phase;          /* the most secret value it ever holds */

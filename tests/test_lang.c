@@ -1084,6 +1084,61 @@ static const char *const fragments[] = {
 	"-0x8000000000000000", "1 << 65535", "i1", "[u8; 16777216]",
 };
 
+/* What a program without errors promises the lowering, checked on every expression. */
+static bool expr_invariants(void *ctx, const struct ast_expr *e)
+{
+	(void)ctx;
+	cr_assert_not_null(e->type);
+	cr_assert_neq(e->type->kind, LANG_T_ERROR);
+	bool untyped_static = e->type->kind != LANG_T_INT || e->phase <= LANG_LOOP;
+	bool const_value = e->phase != LANG_CONST || !lang_type_is_scalar(e->type) || e->value.n > 0;
+	bool resolved = (e->kind != AST_E_NAME || e->decl != NULL) &&
+			(e->kind != AST_E_CALL || e->fn != NULL);
+	cr_assert(untyped_static && const_value && resolved, "expression at %u:%u", e->loc.line,
+		  e->loc.col);
+	return true;
+}
+
+static void check_invariants(const struct lang_program *p)
+{
+	struct ast_visitor v = {NULL, expr_invariants, NULL};
+	ast_walk_block(p->main, &v);
+	for (uint32_t i = 0; i < p->nfns; i++)
+		ast_walk_block(p->fns[i]->body, &v);
+	for (uint32_t i = 0; i < p->nconsts; i++)
+		ast_walk_expr(p->consts[i]->init, &v);
+}
+
+static bool word_char(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Replaces k words (identifiers, numbers) of src by others: mostly still valid syntax. */
+static size_t swap_words(char *buf, const char *src, int k)
+{
+	static const char *const words[] = {
+		"0", "1", "N", "300", "65536", "u1", "i1", "u65536", "bool", "a", "b", "c", "o",
+		"q", "t", "i", "j", "arr", "pt", "lo", "hi", "sum", "pair", "x", "y", "Point", "K",
+		"T", "p", "alice", "-1", "0xffffffffffffffffffffffffffffffffff", "total", "true",
+		"all", "u8", "i64"};
+	size_t n = strlen(src);
+	memcpy(buf, src, n);
+	while (k-- > 0) {
+		size_t pos = rnd() % n, end;
+		while (pos < n && !word_char(buf[pos]))
+			pos++;
+		for (end = pos; end < n && word_char(buf[end]); end++)
+			;
+		const char *w = words[rnd() % ARRAY_LEN(words)];
+		size_t l = strlen(w);
+		memmove(buf + pos + l, buf + end, n - end);
+		memcpy(buf + pos, w, l);
+		n = n - (end - pos) + l;
+	}
+	return n;
+}
+
 /* Random bytes, random fragments and edits of the example: never a crash, always a result. */
 Test(lang, garbage_never_crashes, .timeout = 300)
 {
@@ -1091,9 +1146,13 @@ Test(lang, garbage_never_crashes, .timeout = 300)
 	size_t base = strlen(vickrey);
 	FILE *sink = fopen("/dev/null", "w");
 	cr_assert_not_null(sink);
-	for (int it = 0; it < 6000; it++) {
+	int clean = 0;
+	for (int it = 0; it < 8000; it++) {
 		size_t n = 0;
-		switch (it % 3) {
+		switch (it % 4) {
+		case 3:
+			n = swap_words(buf, rich, 1 + (int)(rnd() % 3));
+			break;
 		case 0:
 			n = rnd() % 400;
 			for (size_t i = 0; i < n; i++)
@@ -1125,9 +1184,13 @@ Test(lang, garbage_never_crashes, .timeout = 300)
 		struct lang_program *p = lang_parse_string("fuzz.mpc", buf, n, NULL);
 		cr_assert_not_null(p);
 		lang_print_diags(p, sink);
-		if (lang_error_count(p) == 0)
+		if (lang_error_count(p) == 0) {
 			lang_dump(p, sink);
+			check_invariants(p);
+			clean++;
+		}
 		lang_free(p);
 	}
 	fclose(sink);
+	cr_assert_gt(clean, 200); /* the checked trees were exercised too */
 }
