@@ -249,7 +249,10 @@ const struct lang_type *check_resolve_type(struct checker *c, struct ast_type *t
 			bad |= is_err(elems[i]);
 			tt->bits += elems[i]->bits;
 		}
-		if (!bad && tt->bits <= LANG_MAX_BITS)
+		if (!bad && tt->bits > LANG_MAX_BITS)
+			diag_error(c->d, t->loc, "this tuple is too large (more than %llu bits)",
+				   (unsigned long long)LANG_MAX_BITS);
+		else if (!bad)
 			r = tt;
 		break;
 	}
