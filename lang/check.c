@@ -698,13 +698,15 @@ static void check_assign(struct checker *c, struct ast_stmt *s)
 	} else {
 		check_expr(c, s->value, is_err(t) ? NULL : t);
 		if (d != NULL && !check_coerce(c, s->value, t)) {
-			diag_error(c->d, s->value->loc, "cannot assign %s to %s%s%s", check_type_str(s->value->type, tb),
-				   s->target->kind == AST_E_NAME ? "'" : "",
-				   s->target->kind == AST_E_NAME ? d->name : check_type_str(t, ta),
-				   s->target->kind == AST_E_NAME ? "'" : "");
-			if (s->target->kind == AST_E_NAME)
-				diag_note(c->d, d->loc, "'%s' is declared as %s here", d->name,
-					  check_type_str(t, ta));
+			if (s->target->kind == AST_E_NAME) {
+				diag_error(c->d, s->value->loc, "cannot assign %s to '%s', which is %s",
+					   check_type_str(s->value->type, tb), d->name,
+					   check_type_str(t, ta));
+				diag_note(c->d, d->loc, "'%s' is declared here", d->name);
+			} else {
+				diag_error(c->d, s->value->loc, "cannot assign %s to an element of type %s",
+					   check_type_str(s->value->type, tb), check_type_str(t, ta));
+			}
 		} else if (d != NULL && s->op != AST_OP_NONE && !is_err(t)) {
 			bool ok = s->op == AST_OP_AND || s->op == AST_OP_OR || s->op == AST_OP_XOR
 					  ? lang_type_is_int(t) || t->kind == LANG_T_BOOL
