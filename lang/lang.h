@@ -99,8 +99,9 @@ struct lang_diag {
 /* ---- compile-time integers ---- */
 
 /* Two's complement, n >= 1 limbs, least significant first; the sign is the top bit of
- * w[n-1]. Values in a program belong to the program; values from lang_eval() belong to the
- * caller (lang_int_free). */
+ * w[n-1]; n == 0 means "no value" (e.g. a non-constant expression's `value`). Values in a
+ * program belong to the program; values from lang_eval() belong to the caller
+ * (lang_int_free). */
 struct lang_int {
 	uint32_t n;
 	uint64_t *w;
@@ -121,7 +122,7 @@ void lang_int_free(struct lang_int *v); /* for values the caller owns; leaves v 
 /* ---- types (set by the checker; compare with lang_type_equal) ---- */
 
 enum lang_type_kind {
-	LANG_T_ERROR, /* a type error was reported here */
+	LANG_T_ERROR, /* a type error was reported here; never in a program without errors */
 	LANG_T_INT,   /* untyped integer: literals, params, untyped consts and loop indices */
 	LANG_T_BOOL,
 	LANG_T_UINT,  /* uN: width N */
@@ -178,7 +179,8 @@ enum ast_op {
 	AST_OP_NEG, AST_OP_BNOT, AST_OP_LNOT,
 	AST_OP_COUNT
 };
-const char *ast_op_str(enum ast_op op); /* "+", "<<=" is not one: compound ops reuse these */
+/* "+", "<<", "!", ...; "=" for AST_OP_NONE. A compound assignment `x += e` has op AST_OP_ADD. */
+const char *ast_op_str(enum ast_op op);
 
 enum ast_builtin { AST_B_MIN, AST_B_MAX, AST_B_MUX, AST_B_POPCOUNT };
 
