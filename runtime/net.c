@@ -255,7 +255,8 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 		return RT_OK;
 	if (ch->tx_sent && EVP_DigestUpdate(ch->tx_sent, buf, n) != 1)
 		return chan_fail(ch, RT_ERR_CRYPTO, "transcript hash failed");
-	if (n <= NET_BUF_BYTES - ch->wlen) {
+	int large = n >= NET_BUF_BYTES / 2; /* not worth a copy: goes straight to the socket */
+	if (!large && n <= NET_BUF_BYTES - ch->wlen) {
 		memcpy(ch->wbuf + ch->wlen, buf, n);
 		ch->wlen += n;
 		return RT_OK;
@@ -263,7 +264,7 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 	rt_err err = net_flush(ch);
 	if (err != RT_OK)
 		return err;
-	if (n >= NET_BUF_BYTES)
+	if (large)
 		return write_all(ch, buf, n);
 	memcpy(ch->wbuf, buf, n);
 	ch->wlen = n;

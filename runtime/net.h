@@ -34,7 +34,8 @@ RT_MUST_CHECK rt_err net_chan_new(net_chan **out, int fd, int timeout_ms);
 /* Closes the socket without flushing; NULL is a no-op. */
 void net_chan_free(net_chan *ch);
 
-/* Queues n bytes; writes to the socket only when the buffer fills. */
+/* Queues n bytes; writes to the socket when the buffer fills. A large block (half the buffer
+ * or more) is written at once, after what was queued. */
 RT_MUST_CHECK rt_err net_send(net_chan *ch, const void *buf, size_t n);
 /* Writes everything queued. */
 RT_MUST_CHECK rt_err net_flush(net_chan *ch);
