@@ -483,6 +483,13 @@ rt_err gc_garbler_new(gc_garbler **out, const struct circ_circuit *circ, prg *p)
 	return RT_OK;
 }
 
+rt_err gc_garbler_restart(gc_garbler *g, prg *p)
+{
+	struct gc_core *c = &g->c;
+	c->next_gate = 0;
+	return prg_bytes(p, c->labels, (size_t)c->nin_bits * sizeof(block));
+}
+
 void gc_garbler_free(gc_garbler *g)
 {
 	if (!g)
@@ -584,6 +591,14 @@ rt_err gc_evaluator_new(gc_evaluator **out, const struct circ_circuit *circ, con
 	}
 	hash_init(&e->c.hash, seed, e->c.hash.impl);
 	*out = e;
+	return RT_OK;
+}
+
+rt_err gc_evaluator_restart(gc_evaluator *e)
+{
+	struct gc_core *c = &e->c;
+	c->next_gate = 0;
+	secret_wipe(c->labels, (size_t)c->nin_bits * sizeof(block));
 	return RT_OK;
 }
 

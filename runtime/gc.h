@@ -54,6 +54,11 @@ const char *gc_garbler_error(const gc_garbler *g);
 /* Switches the AES implementation (default aes_impl_best()); RT_ERR_INPUT if unsupported. */
 RT_MUST_CHECK rt_err gc_garbler_use_aes(gc_garbler *g, enum aes_impl impl);
 
+/* Starts another evaluation of the same circuit in this session: gates from the first again
+ * and fresh zero labels for the input wires, drawn from p (used during the call only). Delta,
+ * the hash seed and the AND-gate count, and so every tweak, carry on: no tweak repeats. */
+RT_MUST_CHECK rt_err gc_garbler_restart(gc_garbler *g, prg *p);
+
 /* delta, a secret: for the OT extension, whose sender chooses its bits. */
 void gc_garbler_delta(const gc_garbler *g, uint8_t delta[16]);
 /* The hash seed S: public, send it to the evaluator. */
@@ -94,6 +99,10 @@ RT_MUST_CHECK rt_err gc_evaluator_new(gc_evaluator **out, const struct circ_circ
 void gc_evaluator_free(gc_evaluator *e); /* wipes; NULL is a no-op */
 const char *gc_evaluator_error(const gc_evaluator *e);
 RT_MUST_CHECK rt_err gc_evaluator_use_aes(gc_evaluator *e, enum aes_impl impl);
+
+/* Starts another evaluation in this session, like gc_garbler_restart (input labels are zero
+ * until set). */
+RT_MUST_CHECK rt_err gc_evaluator_restart(gc_evaluator *e);
 
 /* Sets the active labels of input wires first .. first+n-1. */
 RT_MUST_CHECK rt_err gc_evaluator_set_input_labels(gc_evaluator *e, uint64_t first, size_t n,

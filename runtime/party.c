@@ -445,8 +445,11 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 rt_err party_run(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
 {
 	rt_err err;
-	if (pt->runs > 0)
-		return fail(pt, RT_ERR_INPUT, "set-up", "a session runs its circuit once");
+	if (pt->runs > 0) { /* a new evaluation: fresh input labels, gates from the start */
+		err = pt->g ? gc_garbler_restart(pt->g, pt->prg) : gc_evaluator_restart(pt->e);
+		if (err)
+			return fail(pt, err, "set-up", NULL);
+	}
 	err = pt->me == PARTY_GARBLER ? run_garbler(pt, in, out, learned)
 				      : run_evaluator(pt, in, out, learned);
 	secret_wipe(pt->labels, pt->nlabels * 16);

@@ -769,3 +769,61 @@ Test(gc, out_of_memory_leaks_nothing)
 	circ_free(c);
 	cr_assert(rt_alloc_live() == live);
 }
+
+/* A session runs the circuit again and again: each restart keeps delta and the seed, draws
+ * fresh input labels, and moves the tweaks on, so equal input labels still give new tables. */
+Test(gc, restart_runs_again_with_new_tweaks)
+{
+	size_t live = rt_alloc_live();
+	struct circ_circuit *c = random_circuit(40, 2000, 30, 50);
+	prg *p = seeded_prg(9);
+	gc_garbler *g = NULL;
+	gc_evaluator *e = NULL;
+	uint8_t seed[16], d0[16], d1[16];
+	cr_assert(gc_garbler_new(&g, c, p) == RT_OK);
+	gc_garbler_seed(g, seed);
+	gc_garbler_delta(g, d0);
+	cr_assert(gc_evaluator_new(&e, c, seed) == RT_OK);
+	size_t cap = gc_count_and(c->gates, c->ngates) * GC_TABLE_BYTES + 1;
+	uint8_t *tab[3] = {malloc(cap), malloc(cap), malloc(cap)};
+	uint8_t zero0[40][16], zero[40][16], act[40][16], dec[8], s[8];
+	size_t nb[3];
+	for (int run = 0; run < 3; run++) {
+		if (run > 0) {
+			cr_assert(gc_garbler_restart(g, p) == RT_OK);
+			cr_assert(gc_evaluator_restart(e) == RT_OK);
+		}
+		for (uint32_t w = 0; w < 40; w++)
+			cr_assert(gc_garbler_zero_label(g, w, zero[w]) == RT_OK);
+		if (run == 0)
+			memcpy(zero0, zero, sizeof(zero));
+		else
+			cr_assert(memcmp(zero0, zero, sizeof(zero)) != 0, "fresh input labels");
+		if (run == 2) /* the first run's labels again: only the tweaks differ */
+			cr_assert(gc_garbler_set_input_labels(g, 0, 40, zero0) == RT_OK);
+		uint8_t in[5];
+		for (int i = 0; i < 5; i++)
+			in[i] = (uint8_t)rnd();
+		cr_assert(gc_garbler_input_labels(g, 0, 40, in, act) == RT_OK);
+		cr_assert(gc_evaluator_set_input_labels(e, 0, 40, act) == RT_OK);
+		cr_assert(gc_garble_chunk(g, c->gates, c->ngates, tab[run], cap, &nb[run]) == RT_OK);
+		cr_assert(gc_eval_chunk(e, c->gates, c->ngates, tab[run], nb[run]) == RT_OK);
+		cr_assert(gc_garbler_decoding_bits(g, dec) == RT_OK);
+		cr_assert(gc_evaluator_output_bits(e, s) == RT_OK);
+		uint64_t *val = wire_values(c, in);
+		for (uint32_t k = 0; k < c->nout_bits; k++)
+			cr_assert((bit(s, k) ^ bit(dec, k)) == (int)(val[c->output_wires[k]] & 1),
+				  "run %d bit %u", run, k);
+		free(val);
+	}
+	gc_garbler_delta(g, d1);
+	cr_assert(memcmp(d0, d1, 16) == 0, "delta is the session's");
+	cr_assert(nb[0] > 0 && memcmp(tab[0], tab[2], nb[0]) != 0, "tweaks moved on");
+	for (int i = 0; i < 3; i++)
+		free(tab[i]);
+	gc_garbler_free(g);
+	gc_evaluator_free(e);
+	prg_free(p);
+	circ_free(c);
+	cr_assert(rt_alloc_live() == live);
+}

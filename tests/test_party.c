@@ -419,3 +419,91 @@ Test(party, parties_with_different_circuits_stop_at_the_handshake)
 	cr_assert(strstr(why, "different circuit") != NULL, "%s", why);
 	circ_free(c);
 }
+
+/* ---- sessions of several runs, and a pinned transcript ---- */
+
+/* Both parties in one session run c `runs` times on fresh random inputs; the garbler in a
+ * child. With seeds, the PRGs are fixed and the channel keeps a transcript hash of each
+ * direction, returned in digest (sent by the evaluator, then received). */
+static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds,
+		    uint8_t digest[64])
+{
+	int sv[2];
+	cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	uint32_t *wi = calloc(c->ninputs + 1, 4), *wo = widths_of_outputs(c);
+	for (uint32_t k = 0; k < c->ninputs; k++)
+		wi[k] = c->inputs[k].width;
+	uint64_t rng0 = seeds ? 0x5eed : rng_state; /* a pinned transcript needs pinned inputs */
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	uint32_t me = pid == 0 ? PARTY_GARBLER : PARTY_EVALUATOR;
+	int fd = pid == 0 ? sv[0] : sv[1];
+	close(pid == 0 ? sv[1] : sv[0]);
+	net_chan *ch;
+	prg *p;
+	party *pt;
+	cr_assert(net_chan_new(&ch, fd, 10000) == RT_OK);
+	if (seeds)
+		cr_assert(net_chan_start_transcript(ch) == RT_OK);
+	cr_assert((seeds ? prg_new_seeded(&p, seeds + 16 * me) : prg_new_random(&p)) == RT_OK);
+	rt_err err = party_new(&pt, c, me, ch, p);
+	cr_assert(err == RT_OK, "%s", party_error(pt));
+	rng_state = rng0; /* both processes draw the same inputs */
+	bool ok = true;
+	for (int r = 0; r < runs; r++) {
+		uint64_t **in = alloc_values(c->ninputs, wi), **out = alloc_values(c->noutputs, wo);
+		uint64_t **want = alloc_values(c->noutputs, wo);
+		bool *learned = calloc(c->noutputs + 1, 1);
+		for (uint32_t k = 0; k < c->ninputs; k++)
+			for (size_t l = 0; l < circ_limbs(wi[k]); l++)
+				in[k][l] = wi[k] >= 64 ? rnd() : rnd() & (((uint64_t)1 << wi[k]) - 1);
+		cr_assert(circ_eval_values(c, in, want) == 0);
+		err = party_run(pt, in, out, learned);
+		ok = ok && err == RT_OK;
+		for (uint32_t k = 0; ok && k < c->noutputs; k++)
+			if (learned[k])
+				ok = memcmp(out[k], want[k], circ_limbs(wo[k]) * 8) == 0;
+		free_values(in, c->ninputs);
+		free_values(out, c->noutputs);
+		free_values(want, c->noutputs);
+		free(learned);
+	}
+	if (seeds && me == PARTY_EVALUATOR)
+		cr_assert(net_chan_transcript(ch, digest, digest + 32) == RT_OK);
+	party_free(pt);
+	prg_free(p);
+	net_chan_free(ch);
+	free(wi);
+	free(wo);
+	if (pid == 0)
+		_exit(ok ? 0 : 1);
+	cr_assert(ok, "the evaluator's outputs differ from the plaintext's");
+	int st;
+	cr_assert(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		  "the garbler's outputs differ, or it failed");
+}
+
+Test(party, one_session_many_runs)
+{
+	struct circ_circuit *c = load_shared("aes_128.txt");
+	session(c, 5, NULL, NULL);
+	circ_free(c);
+	c = random_circuit(800);
+	session(c, 4, NULL, NULL);
+	circ_free(c);
+}
+
+Test(party, transcript_from_fixed_seeds_is_pinned)
+{
+	struct circ_circuit *c = random_circuit(400);
+	uint8_t seeds[32], d1[64], d2[64], d3[64];
+	for (int i = 0; i < 32; i++)
+		seeds[i] = (uint8_t)(i * 7 + 1);
+	session(c, 2, seeds, d1);
+	session(c, 2, seeds, d2);
+	cr_assert(memcmp(d1, d2, 64) == 0, "same seeds, same bytes");
+	seeds[0] ^= 1; /* the evaluator's PRG: its OT messages change */
+	session(c, 2, seeds, d3);
+	cr_assert(memcmp(d1, d3, 32) != 0, "another seed, other bytes");
+	circ_free(c);
+}
