@@ -1,0 +1,132 @@
+/* bench_e2e.c: the whole two-party protocol, garbler and evaluator in two processes over
+ * loopback TCP, on the Bristol AES-128 circuit run again and again in one session.
+ *
+ *   bench_e2e [BLOCKS] [BRISTOL_DIR]     (default 10000 blocks = 64 M AND gates)
+ *
+ * Reports the session set-up (connect + base OTs), the time per further AES block, AND gates
+ * per second end to end, traffic, and each party's peak memory, beside this machine's AES
+ * throughput. Targets (issue 4): >= 35 M AND/s end to end on the 64 M-AND job, < 1 ms per
+ * further AES block, < 64 MiB peak memory per party. Prints a table, then one JSON line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "circuit.h"
+#include "net.h"
+#include "party.h"
+#include "prg.h"
+
+struct side {
+	double setup_s, runs_s, rss_mib;
+	struct party_stats st;
+	int ok;
+};
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "bench_e2e: %s: %s\n", what, why);
+	exit(1);
+}
+
+/* One party: set up the session on fd, run the circuit `blocks` times, fill *s. */
+static void play(const struct circ_circuit *c, uint32_t me, int fd, long blocks, struct side *s)
+{
+	net_chan *ch;
+	prg *p;
+	party *pt = NULL;
+	uint64_t key[2] = {0x0706050403020100u, 0x0f0e0d0c0b0a0908u}, blk[2] = {0, 0}, ct[2];
+	uint64_t *in[2] = {key, blk}, *out[1] = {ct};
+	bool learned[1];
+	double t0 = bench_now();
+	if (net_chan_new(&ch, fd, 60000) || prg_new_random(&p))
+		die("set-up", "out of memory");
+	if (party_new(&pt, c, me, ch, p))
+		die("set-up", party_error(pt));
+	double t1 = bench_now();
+	for (long i = 0; i < blocks; i++) {
+		blk[0] = (uint64_t)i; /* counter mode: each block its own plaintext */
+		if (party_run(pt, in, out, learned))
+			die("run", party_error(pt));
+	}
+	double t2 = bench_now();
+	s->setup_s = t1 - t0;
+	s->runs_s = t2 - t1;
+	party_get_stats(pt, &s->st);
+	s->rss_mib = bench_peak_rss_mib();
+	s->ok = 1;
+	party_free(pt);
+	prg_free(p);
+	net_chan_free(ch);
+}
+
+int main(int argc, char **argv)
+{
+	long blocks = argc > 1 ? atol(argv[1]) : 10000;
+	const char *dir = argc > 2 ? argv[2] : getenv("MPCC_BRISTOL_DIR");
+	char path[1024], errmsg[NET_ERRMSG_BYTES];
+	snprintf(path, sizeof(path), "%s/aes_128.txt", dir ? dir : "../shared/circuits/bristol");
+	struct circ_circuit *c;
+	struct circ_err err;
+	if (blocks < 1)
+		die("usage", "bench_e2e [BLOCKS] [BRISTOL_DIR]");
+	if (circ_load(&c, path, CIRC_FMT_AUTO, NULL, &err))
+		die("load", err.msg);
+	double aes = bench_aes_blocks_per_s();
+
+	int lfd, fd, pp[2];
+	uint16_t port;
+	if (net_listen(&lfd, "127.0.0.1:0", errmsg) || net_local_port(lfd, &port, errmsg) ||
+	    pipe(pp))
+		die("listen", errmsg);
+	pid_t pid = fork();
+	if (pid == 0) { /* the garbler */
+		struct side g = {0};
+		char addr[32];
+		close(pp[0]);
+		close(lfd);
+		snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+		if (net_connect(&fd, addr, 10000, errmsg))
+			die("connect", errmsg);
+		play(c, PARTY_GARBLER, fd, blocks, &g);
+		_exit(write(pp[1], &g, sizeof(g)) == sizeof(g) ? 0 : 1);
+	}
+	close(pp[1]);
+	struct side e = {0}, g = {0};
+	if (net_accept(lfd, 10000, &fd, errmsg))
+		die("accept", errmsg);
+	close(lfd);
+	play(c, PARTY_EVALUATOR, fd, blocks, &e);
+	if (read(pp[0], &g, sizeof(g)) != sizeof(g) || !g.ok)
+		die("garbler", "no report");
+	waitpid(pid, NULL, 0);
+
+	double ands = (double)e.st.and_gates, wall = e.runs_s > g.runs_s ? e.runs_s : g.runs_s;
+	double rate = ands / wall, per_block = wall / (double)blocks;
+	printf("mpcc end-to-end benchmark: AES-128 x %ld in one session, two processes, loopback "
+	       "TCP\n",
+	       blocks);
+	printf("  %-40s %10.0f M blocks/s\n", "AES-128 (OpenSSL EVP, one core)", aes / 1e6);
+	printf("  %-40s %10.2f ms\n", "session set-up (connect + base OTs)", e.setup_s * 1e3);
+	printf("  %-40s %10.1f M   (%.0f bytes/AND on the wire)\n", "AND gates", ands / 1e6,
+	       (double)g.st.bytes_sent / ands);
+	printf("  %-40s %10.2f M AND/s (target >= 35)\n", "end to end", rate / 1e6);
+	printf("  %-40s %10.3f ms  (target < 1)\n", "per further AES block", per_block * 1e3);
+	printf("  %-40s %10.1f / %.1f MiB (target < 64)\n", "peak memory garbler / evaluator",
+	       g.rss_mib, e.rss_mib);
+	printf("  %-40s %10.3f / %.3f / %.3f / %.3f s\n", "garbler: OT ext / garble / output / all",
+	       g.st.ot_ext_s, g.st.garble_s, g.st.output_s, g.runs_s);
+	printf("  %-40s %10.3f / %.3f / %.3f / %.3f s\n", "evaluator: OT ext / eval / output / all",
+	       e.st.ot_ext_s, e.st.garble_s, e.st.output_s, e.runs_s);
+	printf("{\"bench\": \"e2e\", \"blocks\": %ld, \"aes128_blocks_per_s\": %.0f, "
+	       "\"setup_ms\": %.3f, \"and_gates\": %.0f, \"and_per_s\": %.0f, "
+	       "\"ms_per_block\": %.4f, \"bytes_garbler_sent\": %llu, \"garbler_rss_mib\": %.1f, "
+	       "\"evaluator_rss_mib\": %.1f}\n",
+	       blocks, aes, e.setup_s * 1e3, ands, rate, per_block * 1e3,
+	       (unsigned long long)g.st.bytes_sent, g.rss_mib, e.rss_mib);
+	circ_free(c);
+	return 0;
+}
