@@ -115,6 +115,35 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, const char *hel
 	return 0;
 }
 
+/* The start run and local share: parse the options, load FILE, check it is a two-party
+ * program. Returns -1 to go on, or the exit status (0 after --help). */
+static int prepare(int argc, char **argv, struct run_opts *o, const char *help, bool is_run,
+		   struct circ_circuit **c)
+{
+	const char *cmd = is_run ? "mpcc run" : "mpcc local";
+	o->items = calloc((size_t)argc + 1, sizeof(char *));
+	o->defs.items = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->items || !o->defs.items) {
+		fprintf(stderr, "%s: out of memory\n", cmd);
+		return EXIT_BAD_INPUT;
+	}
+	int rc = parse_opts(argc, argv, o, help, is_run);
+	if (rc == 1)
+		return 0;
+	if (rc != 0) {
+		fputs(help, stderr);
+		return rc;
+	}
+	if (cli_load(c, o->path, &o->defs) != 0)
+		return EXIT_BAD_INPUT;
+	if ((*c)->nparties != 2) {
+		fprintf(stderr, "%s: %s has %u parties; this mpcc runs two-party programs\n", cmd,
+			o->path, (*c)->nparties);
+		return EXIT_BAD_INPUT;
+	}
+	return -1;
+}
+
 static void print_stats(FILE *f, const char *who, const struct party_stats *st, double connect_s,
 			bool json)
 {
@@ -193,27 +222,14 @@ static const char run_help[] =
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {.items = calloc((size_t)argc + 1, sizeof(char *))};
+	struct run_opts o = {0};
 	struct circ_circuit *c = NULL;
 	uint64_t **in = NULL, **out = NULL;
 	bool *learned = NULL;
-	int rc = EXIT_BAD_INPUT, fd = -1;
-	o.defs.items = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o.items || !o.defs.items) {
-		fprintf(stderr, "mpcc run: out of memory\n");
+	int fd = -1, rc = prepare(argc, argv, &o, run_help, true, &c);
+	if (rc >= 0)
 		goto out;
-	}
-	rc = parse_opts(argc, argv, &o, run_help, true);
-	if (rc == 1)
-		rc = 0;
-	if (rc != 0 || !o.path) {
-		if (rc == EXIT_USAGE)
-			fputs(run_help, stderr);
-		goto out;
-	}
 	rc = EXIT_BAD_INPUT;
-	if (cli_load(&c, o.path, &o.defs) != 0)
-		goto out;
 	int64_t me = circ_find_party(c, o.as);
 	if (me < 0) {
 		fprintf(stderr, "mpcc run: --as %s: the program has no party '%s' (parties:", o.as,
@@ -221,11 +237,6 @@ int cmd_run(int argc, char **argv)
 		for (uint32_t p = 0; p < c->nparties; p++)
 			fprintf(stderr, " %s", c->parties[p]);
 		fprintf(stderr, ")\n");
-		goto out;
-	}
-	if (c->nparties != 2) {
-		fprintf(stderr, "mpcc run: %s has %u parties; this mpcc runs two-party programs\n",
-			o.path, c->nparties);
 		goto out;
 	}
 	in = cli_parse_inputs(c, o.items, o.nitems, (uint32_t)me);
@@ -361,33 +372,16 @@ static const char local_help[] =
 
 int cmd_local(int argc, char **argv)
 {
-	struct run_opts o = {.items = calloc((size_t)argc + 1, sizeof(char *))};
+	struct run_opts o = {0};
 	struct circ_circuit *c = NULL;
 	uint64_t **in = NULL, **out[2] = {NULL, NULL};
 	bool *learned[2] = {NULL, NULL};
-	int rc = EXIT_BAD_INPUT, lfd = -1, pipes[2][2] = {{-1, -1}, {-1, -1}};
+	int lfd = -1, pipes[2][2] = {{-1, -1}, {-1, -1}};
 	pid_t pids[2] = {-1, -1};
-	o.defs.items = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o.items || !o.defs.items) {
-		fprintf(stderr, "mpcc local: out of memory\n");
+	int rc = prepare(argc, argv, &o, local_help, false, &c);
+	if (rc >= 0)
 		goto out;
-	}
-	rc = parse_opts(argc, argv, &o, local_help, false);
-	if (rc == 1)
-		rc = 0;
-	if (rc != 0 || !o.path) {
-		if (rc == EXIT_USAGE)
-			fputs(local_help, stderr);
-		goto out;
-	}
 	rc = EXIT_BAD_INPUT;
-	if (cli_load(&c, o.path, &o.defs) != 0)
-		goto out;
-	if (c->nparties != 2) {
-		fprintf(stderr, "mpcc local: %s has %u parties; this mpcc runs two-party programs\n",
-			o.path, c->nparties);
-		goto out;
-	}
 	in = cli_parse_inputs(c, o.items, o.nitems, CIRC_ALL);
 	for (int p = 0; p < 2; p++) {
 		out[p] = cli_alloc_outputs(c);
