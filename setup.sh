@@ -103,16 +103,15 @@ run_tests() {
 }
 
 demo() {
-	local mpcc=build/cli/mpcc
-	local bristol=${MPCC_BRISTOL_DIR:-$ROOT/../shared/circuits/bristol}
-	say "demo: AES-128 (FIPS-197 C.1) evaluated in the clear"
-	if [ -f "$bristol/aes_128.txt" ]; then
-		$mpcc eval "$bristol/aes_128.txt" --input in0=0x000102030405060708090a0b0c0d0e0f \
-			--input in1=0x00112233445566778899aabbccddeeff
-		echo "(expected out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a)"
-	else
-		echo "no shared Bristol circuits at $bristol (set MPCC_BRISTOL_DIR); skipping the AES demo"
-	fi
+	local mpcc=build/cli/mpcc progs=circuits/programs
+	say "demo 1: Yao's millionaires, two parties over loopback TCP (garbled circuits)"
+	echo "\$ mpcc local $progs/millionaires.mpc --input alice_wealth=4200000 --input bob_wealth=3900000"
+	$mpcc local $progs/millionaires.mpc --input alice_wealth=4200000 --input bob_wealth=3900000
+	say "demo 2: a sealed-bid second-price (Vickrey) auction between 5 bidders, in the clear"
+	echo "\$ mpcc eval $progs/vickrey.mpc -D N=5 --input 'bid=[120,340,275,90,310]'"
+	$mpcc eval $progs/vickrey.mpc -D N=5 --input 'bid=[120,340,275,90,310]'
+	echo "(bidder 1 wins and pays 310, the second-highest bid)"
+	$mpcc stats $progs/vickrey.mpc -D N=5 | sed -n '3,4p'
 }
 
 case "${1:-demo}" in
