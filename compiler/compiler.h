@@ -30,10 +30,10 @@ struct lang_program;
 
 enum {
 	/* Limits that keep a compilation finite on any input (0 in the options: these). */
-	COMPILER_MAX_STEPS = 1 << 30,   /* statements run while unrolling */
+	COMPILER_MAX_STEPS = 1 << 28,   /* statements run while unrolling */
 };
 #define COMPILER_MAX_NODES ((uint64_t)1 << 28) /* builder nodes (gates before removal) */
-#define COMPILER_MAX_BYTES ((uint64_t)3 << 30) /* the lowering's own memory */
+#define COMPILER_MAX_BYTES ((uint64_t)2 << 30) /* the lowering's own memory */
 
 /* What one compilation did, for --stats and the benchmarks. */
 struct compiler_stats {

@@ -50,7 +50,7 @@
 
 enum {
 	CHUNK_BYTES = 1 << 20,     /* temporaries are carved from chunks of at least this */
-	MAX_RECURSION = 60000,     /* lowering's own nesting (exprs, stmts, calls) */
+	MAX_RECURSION = 200000,    /* lowering's own nesting (exprs, stmts, calls) */
 	NO_SCOPE = UINT32_MAX,
 };
 static const size_t THREAD_STACK = (size_t)512 << 20;
@@ -67,13 +67,16 @@ struct slot {
 	uint64_t nbits;
 	uint32_t level;  /* scopes open when it was declared: only newer ones log it */
 	uint64_t logged; /* serial of the innermost scope holding its old value (0: none) */
+	uint32_t entry;  /* its entry in that scope's log */
 	uint32_t mark;   /* during a merge: 1 + its entry in the then-arm's log */
 };
 
 struct logent {
 	uint32_t slot;
-	bit *old;      /* its value when the scope opened; after closing, the scope's result */
-	uint64_t prev; /* the slot's `logged` before this entry */
+	uint32_t prev_entry; /* the slot's `entry` before this one */
+	bit *old;            /* its value when the scope opened; after closing, the result */
+	uint64_t prev;       /* the slot's `logged` before this entry */
+	uint64_t lo, hi;     /* the bits written while the scope was open: [lo, hi) */
 };
 
 struct scope {
@@ -823,25 +826,31 @@ static void log_slot(struct lower *L, uint32_t k, uint32_t id)
 	sc->e = grow(L, sc->e, &sc->cap, sc->n, sizeof(*sc->e));
 	bit *old = mem_alloc(L, s->nbits * sizeof(bit));
 	memcpy(old, s->bits, s->nbits * sizeof(bit));
-	sc->e[sc->n++] = (struct logent){id, old, s->logged};
+	sc->e[sc->n] = (struct logent){id, s->entry, old, s->logged, UINT64_MAX, 0};
+	s->entry = sc->n++;
 	s->logged = sc->serial;
 }
 
-/* Call before changing slot id: saves its value in every open scope, newer than its
- * declaration, that does not hold it yet. */
-static void note_write(struct lower *L, uint32_t id)
+/* Call before changing bits [lo, hi) of slot id: saves its value in every open scope,
+ * newer than its declaration, that does not hold it yet, and widens the innermost scope's
+ * record of what changed. (A write seen by an inner scope reaches the outer ones when the
+ * inner scope is merged, which writes the slot again.) */
+static void note_write(struct lower *L, uint32_t id, uint64_t lo, uint64_t hi)
 {
 	struct slot *s = &L->slots[id];
-	if (L->nscopes <= s->level)
+	if (L->nscopes <= s->level || lo >= hi)
 		return;
 	uint32_t top = L->nscopes - 1;
-	if (L->scopes[top].serial <= s->logged)
-		return;
-	uint32_t k = top;
-	while (k > s->level && L->scopes[k - 1].serial > s->logged)
-		k--;
-	for (; k <= top; k++)
-		log_slot(L, k, id);
+	if (L->scopes[top].serial > s->logged) {
+		uint32_t k = top;
+		while (k > s->level && L->scopes[k - 1].serial > s->logged)
+			k--;
+		for (; k <= top; k++)
+			log_slot(L, k, id);
+	}
+	struct logent *e = &L->scopes[top].e[s->entry];
+	e->lo = lo < e->lo ? lo : e->lo;
+	e->hi = hi > e->hi ? hi : e->hi;
 }
 
 static void scope_open(struct lower *L, bit cond)
@@ -863,6 +872,7 @@ static void scope_close(struct lower *L)
 		s->bits = e->old;
 		e->old = t;
 		s->logged = e->prev;
+		s->entry = e->prev_entry;
 	}
 	L->held[L->nheld++] = *sc;
 }
@@ -876,20 +886,24 @@ static void scope_free(struct lower *L, struct scope *sc)
 	sc->n = sc->cap = 0;
 }
 
-/* slot id = c ? tv : fv, bit by bit. */
-static void mux_into(struct lower *L, uint32_t id, bit c, const bit *tv, const bit *fv)
+/* Bits [lo, hi) of slot id = c ? tv : fv, bit by bit (outside the range tv and fv both
+ * equal the slot). */
+static void mux_into(struct lower *L, uint32_t id, bit c, const bit *tv, const bit *fv,
+		     uint64_t lo, uint64_t hi)
 {
 	struct slot *s = &L->slots[id];
-	size_t bytes = s->nbits * sizeof(bit);
-	if (memcmp(tv, fv, bytes) == 0) {
-		if (fv != s->bits) {
-			note_write(L, id);
-			memcpy(s->bits, fv, bytes);
+	if (lo >= hi)
+		return;
+	size_t bytes = (hi - lo) * sizeof(bit);
+	if (memcmp(tv + lo, fv + lo, bytes) == 0) {
+		if (fv != s->bits && memcmp(fv + lo, s->bits + lo, bytes) != 0) {
+			note_write(L, id, lo, hi);
+			memcpy(s->bits + lo, fv + lo, bytes);
 		}
 		return;
 	}
-	note_write(L, id);
-	for (uint64_t j = 0; j < s->nbits; j++)
+	note_write(L, id, lo, hi);
+	for (uint64_t j = lo; j < hi; j++)
 		s->bits[j] = bld_mux(L->b, c, tv[j], fv[j]);
 }
 
@@ -902,17 +916,26 @@ static void merge(struct lower *L, bit c, bool two_arms)
 	for (uint32_t k = 0; k < t->n; k++)
 		L->slots[t->e[k].slot].mark = k + 1;
 	for (uint32_t k = 0; f && k < f->n; k++) {
-		struct slot *s = &L->slots[f->e[k].slot];
-		const bit *tv = s->mark ? t->e[s->mark - 1].old : s->bits;
+		const struct logent *e = &f->e[k];
+		struct slot *s = &L->slots[e->slot];
+		const bit *tv = s->bits;
+		uint64_t lo = e->lo, hi = e->hi;
+		if (s->mark) {
+			const struct logent *te = &t->e[s->mark - 1];
+			tv = te->old;
+			lo = te->lo < lo ? te->lo : lo;
+			hi = te->hi > hi ? te->hi : hi;
+		}
 		s->mark = 0;
-		mux_into(L, f->e[k].slot, c, tv, f->e[k].old);
+		mux_into(L, e->slot, c, tv, e->old, lo, hi);
 	}
 	for (uint32_t k = 0; k < t->n; k++) {
-		struct slot *s = &L->slots[t->e[k].slot];
+		const struct logent *e = &t->e[k];
+		struct slot *s = &L->slots[e->slot];
 		if (!s->mark)
 			continue;
 		s->mark = 0;
-		mux_into(L, t->e[k].slot, c, t->e[k].old, s->bits);
+		mux_into(L, e->slot, c, e->old, s->bits, e->lo, e->hi);
 	}
 	check_limits(L);
 	if (f)
@@ -934,7 +957,7 @@ static bit returned(const struct lower *L)
 
 static void set_slot_bit(struct lower *L, uint32_t id, bit x)
 {
-	note_write(L, id);
+	note_write(L, id, 0, 1);
 	L->slots[id].bits[0] = x;
 }
 
@@ -1046,7 +1069,8 @@ static void store(struct lower *L, const struct lval *lv, struct word v)
 		memcpy(c.b, v.b, v.n * sizeof(bit));
 		v = c;
 	}
-	note_write(L, lv->slot);
+	uint64_t span = lv->nsteps ? lv->steps[0].len * lv->steps[0].elem_bits : v.n;
+	note_write(L, lv->slot, lv->off, lv->off + span);
 	write_at(L, s->bits + lv->off, lv->steps, lv->nsteps, v);
 }
 
@@ -1088,7 +1112,7 @@ static void exec_return(struct lower *L, const struct ast_stmt *s)
 {
 	struct word v = lower_expr(L, s->value);
 	const struct frame *f = &L->frames[L->nframes - 1];
-	note_write(L, f->val);
+	note_write(L, f->val, 0, v.n);
 	memmove(L->slots[f->val].bits, v.b, v.n * sizeof(bit));
 	set_slot_bit(L, f->ret, BIT_1);
 }
