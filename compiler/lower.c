@@ -41,6 +41,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,7 +52,6 @@
 enum {
 	CHUNK_BYTES = 1 << 20,     /* temporaries are carved from chunks of at least this */
 	MAX_RECURSION = 200000,    /* lowering's own nesting (exprs, stmts, calls) */
-	NO_SCOPE = UINT32_MAX,
 };
 static const size_t THREAD_STACK = (size_t)512 << 20;
 
@@ -1064,7 +1064,8 @@ static void store(struct lower *L, const struct lval *lv, struct word v)
 	if (lv->dead)
 		return;
 	struct slot *s = &L->slots[lv->slot];
-	if (v.b + v.n > s->bits && v.b < s->bits + s->nbits && lv->nsteps) {
+	uintptr_t vb = (uintptr_t)v.b, sb = (uintptr_t)s->bits;
+	if (lv->nsteps && vb + v.n * sizeof(bit) > sb && vb < sb + s->nbits * sizeof(bit)) {
 		struct word c = tmp_word(L, v.n); /* a view of the slot being written */
 		memcpy(c.b, v.b, v.n * sizeof(bit));
 		v = c;
