@@ -1443,6 +1443,11 @@ int lower_program(struct circ_circuit **out, const struct lang_program *p,
 		  const struct compiler_options *opt, FILE *diag)
 {
 	*out = NULL;
+	if (lang_error_count(p) > 0) {
+		if (diag)
+			fprintf(diag, "error: the program has errors; it cannot be lowered\n");
+		return -1;
+	}
 	struct lower *L = calloc(1, sizeof(*L));
 	if (!L) {
 		if (diag)
