@@ -48,6 +48,10 @@ void cli_free_values(uint64_t **v, uint32_t n);
 void cli_print_outputs(FILE *f, const struct circ_circuit *c, uint64_t *const *values,
 		       const bool *show, bool json, bool hex);
 
+/* The report of `mpcc stats` for c (gates, depth, wires, parties, interface, identity),
+ * headed by label; one JSON object with json. Returns 0, or -1 after a message. */
+int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bool json);
+
 int cmd_stats(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

@@ -23,6 +23,57 @@ static void hex32(char out[65], const uint8_t id[32])
 		snprintf(out + 2 * i, 3, "%02x", id[i]);
 }
 
+int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bool json)
+{
+	struct circ_stats s;
+	struct circ_err err;
+	if (circ_compute_stats(c, &s, &err) != 0) {
+		fprintf(stderr, "mpcc: %s\n", err.msg);
+		return -1;
+	}
+	char id[65];
+	hex32(id, s.identity);
+	if (json) {
+		fprintf(f, "{\"file\": \"%s\", \"identity\": \"%s\", \"gates\": %llu, \"and\": %llu, "
+			   "\"xor\": %llu, \"not\": %llu, \"const\": %llu, \"and_depth\": %llu, "
+			   "\"wires\": %llu, \"peak_live_wires\": %llu, \"input_bits\": %u, "
+			   "\"output_bits\": %u, \"garbled_bytes\": %llu, \"parties\": {",
+			label, id, (unsigned long long)s.ngates, (unsigned long long)s.gates[GATE_AND],
+			(unsigned long long)s.gates[GATE_XOR], (unsigned long long)s.gates[GATE_NOT],
+			(unsigned long long)s.gates[GATE_CONST], (unsigned long long)s.and_depth,
+			(unsigned long long)s.nwires, (unsigned long long)s.peak_live, s.nin_bits,
+			s.nout_bits, (unsigned long long)s.garbled_bytes);
+		for (uint32_t p = 0; p < c->nparties; p++)
+			fprintf(f, "%s\"%s\": {\"input_bits\": %llu}", p ? ", " : "", c->parties[p],
+				(unsigned long long)circ_party_input_bits(c, p));
+		fprintf(f, "}}\n");
+		return 0;
+	}
+	fprintf(f, "circuit      %s\nidentity     %s\n", label, id);
+	fprintf(f, "gates        %llu (AND %llu, XOR %llu, NOT %llu, CONST %llu)\n",
+		(unsigned long long)s.ngates, (unsigned long long)s.gates[GATE_AND],
+		(unsigned long long)s.gates[GATE_XOR], (unsigned long long)s.gates[GATE_NOT],
+		(unsigned long long)s.gates[GATE_CONST]);
+	fprintf(f, "AND-depth    %llu\nwires        %llu (peak live %llu)\n",
+		(unsigned long long)s.and_depth, (unsigned long long)s.nwires,
+		(unsigned long long)s.peak_live);
+	fprintf(f, "garbled      %llu bytes (32 per AND)\n", (unsigned long long)s.garbled_bytes);
+	fprintf(f, "inputs       %u bits\n", s.nin_bits);
+	for (uint32_t p = 0; p < c->nparties; p++)
+		fprintf(f, "  party %-12s %llu bits\n", c->parties[p],
+			(unsigned long long)circ_party_input_bits(c, p));
+	for (uint32_t i = 0; i < c->ninputs; i++)
+		fprintf(f, "  %-18s %s%u from %s\n", c->inputs[i].name,
+			c->inputs[i].flags & CIRC_SIGNED ? "i" : "u", c->inputs[i].width,
+			c->parties[c->inputs[i].party]);
+	fprintf(f, "outputs      %u bits\n", s.nout_bits);
+	for (uint32_t i = 0; i < c->noutputs; i++)
+		fprintf(f, "  %-18s %s%u to %s\n", c->outputs[i].name,
+			c->outputs[i].flags & CIRC_SIGNED ? "i" : "u", c->outputs[i].width,
+			c->outputs[i].to == CIRC_ALL ? "all" : c->parties[c->outputs[i].to]);
+	return 0;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -55,53 +106,8 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (cli_load(&c, path, &defs) != 0)
 		goto out;
-	struct circ_stats s;
-	struct circ_err err;
-	if (circ_compute_stats(c, &s, &err) != 0) {
-		fprintf(stderr, "mpcc stats: %s\n", err.msg);
+	if (cli_print_stats(stdout, path, c, json) != 0)
 		goto out;
-	}
-	char id[65];
-	hex32(id, s.identity);
-	if (json) {
-		printf("{\"file\": \"%s\", \"identity\": \"%s\", \"gates\": %llu, \"and\": %llu, "
-		       "\"xor\": %llu, \"not\": %llu, \"const\": %llu, \"and_depth\": %llu, "
-		       "\"wires\": %llu, \"peak_live_wires\": %llu, \"input_bits\": %u, "
-		       "\"output_bits\": %u, \"garbled_bytes\": %llu, \"parties\": {",
-		       path, id, (unsigned long long)s.ngates,
-		       (unsigned long long)s.gates[GATE_AND], (unsigned long long)s.gates[GATE_XOR],
-		       (unsigned long long)s.gates[GATE_NOT], (unsigned long long)s.gates[GATE_CONST],
-		       (unsigned long long)s.and_depth, (unsigned long long)s.nwires,
-		       (unsigned long long)s.peak_live, s.nin_bits, s.nout_bits,
-		       (unsigned long long)s.garbled_bytes);
-		for (uint32_t p = 0; p < c->nparties; p++)
-			printf("%s\"%s\": {\"input_bits\": %llu}", p ? ", " : "", c->parties[p],
-			       (unsigned long long)circ_party_input_bits(c, p));
-		printf("}}\n");
-	} else {
-		printf("circuit      %s\nidentity     %s\n", path, id);
-		printf("gates        %llu (AND %llu, XOR %llu, NOT %llu, CONST %llu)\n",
-		       (unsigned long long)s.ngates, (unsigned long long)s.gates[GATE_AND],
-		       (unsigned long long)s.gates[GATE_XOR], (unsigned long long)s.gates[GATE_NOT],
-		       (unsigned long long)s.gates[GATE_CONST]);
-		printf("AND-depth    %llu\nwires        %llu (peak live %llu)\n",
-		       (unsigned long long)s.and_depth, (unsigned long long)s.nwires,
-		       (unsigned long long)s.peak_live);
-		printf("garbled      %llu bytes (32 per AND)\n", (unsigned long long)s.garbled_bytes);
-		printf("inputs       %u bits\n", s.nin_bits);
-		for (uint32_t p = 0; p < c->nparties; p++)
-			printf("  party %-12s %llu bits\n", c->parties[p],
-			       (unsigned long long)circ_party_input_bits(c, p));
-		for (uint32_t i = 0; i < c->ninputs; i++)
-			printf("  %-18s %s%u from %s\n", c->inputs[i].name,
-			       c->inputs[i].flags & CIRC_SIGNED ? "i" : "u", c->inputs[i].width,
-			       c->parties[c->inputs[i].party]);
-		printf("outputs      %u bits\n", s.nout_bits);
-		for (uint32_t i = 0; i < c->noutputs; i++)
-			printf("  %-18s %s%u to %s\n", c->outputs[i].name,
-			       c->outputs[i].flags & CIRC_SIGNED ? "i" : "u", c->outputs[i].width,
-			       c->outputs[i].to == CIRC_ALL ? "all" : c->parties[c->outputs[i].to]);
-	}
 	rc = 0;
 	goto out;
 usage:

@@ -44,25 +44,6 @@ static char *output_path(const char *prog, const char *out, const char *ext)
 	return p;
 }
 
-/* The statistics report of `mpcc stats`, on the file just written (binary: every name
- * survives) or else on the program compiled again with the same definitions. */
-static int print_stats(const char *path, const char *prog, const struct cli_defines *defs)
-{
-	int argc = 0;
-	char **argv = calloc((size_t)defs->n * 2 + 3, sizeof(char *));
-	if (!argv)
-		return 1;
-	argv[argc++] = "stats";
-	argv[argc++] = (char *)(path ? path : prog);
-	for (int i = 0; !path && i < defs->n; i++) {
-		argv[argc++] = "-D";
-		argv[argc++] = (char *)defs->items[i];
-	}
-	int rc = cmd_stats(argc, argv);
-	free(argv);
-	return rc;
-}
-
 int cmd_compile(int argc, char **argv)
 {
 	const char *prog = NULL, *out = NULL, *v;
@@ -135,7 +116,7 @@ int cmd_compile(int argc, char **argv)
 	}
 	rc = 0;
 	if (stats) {
-		rc = print_stats(fmt == CIRC_FMT_BINARY ? path : NULL, prog, &defs);
+		rc = cli_print_stats(stdout, prog, c, false) == 0 ? 0 : 1;
 		printf("compiled     %.3f s (lowering %.3f s, gate list %.3f s), %llu statements "
 		       "run, %llu builder nodes\n",
 		       st.lower_seconds + st.finish_seconds, st.lower_seconds, st.finish_seconds,
