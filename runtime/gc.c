@@ -1,17 +1,22 @@
 /* gc.c: half-gates garbling and evaluation (eprint 2014/756), streamed chunk by chunk.
  *
- * Both parties run the same schedule. A chunk is cut into windows of GC_WINDOW gates; in each
- * window every gate gets a level (an AND gate one more than its inputs, a free gate the most
- * of its inputs; wires from before the window are level 0), and the gates run level by
- * level: first the AND gates of a level, then its free gates (XOR, NOT, CONST) in circuit
- * order. A window written level by level runs as it comes, in one pass; otherwise it is
- * sorted (run_window). The AND gates of one level never read each other, so they are hashed
- * in batches of up to GC_BATCH gates in one call (two tweaks per gate; the garbler hashes
- * two blocks per tweak, the evaluator one), which keeps many independent AES blocks in
- * flight. A gate's tweaks and the place of its table follow its number among the AND gates,
- * not the order it ran in, so the tables come out exactly as a gate-by-gate garbler would
- * write them, whatever the chunks and windows. The evaluator's free gates are the garbler's
- * with delta = 0: NOT copies, CONST gives 0^128.
+ * Both parties run the same schedule. Gates are scheduled a window at a time: every gate gets
+ * a level (an AND gate one more than its inputs, a free gate the most of its inputs; wires
+ * from before the window are level 0), and the gates run level by level: first the AND gates
+ * of a level, then its free gates in circuit order (plan_window). The AND gates of one level
+ * never read each other, so they are hashed in batches of up to GC_BATCH gates in one call
+ * (two tweaks per gate; the garbler hashes two blocks per tweak, the evaluator one), which
+ * keeps many independent AES blocks in flight. A gate's tweaks and the place of its table
+ * follow its number among the AND gates, not the order it ran in, so the tables come out
+ * exactly as a gate-by-gate garbler would write them, whatever the chunks and windows.
+ *
+ * A schedule is a flat list of steps (plan_window says how it reads). Free gates all become
+ * XORs: NOT a is a ^ one and CONST v is zero ^ (v ? one : zero), where two extra label slots
+ * past the last wire hold zero = 0^128 and one = delta on the garbler, 0^128 on the evaluator
+ * (whose NOT copies and whose CONST is 0^128). Streamed chunks (gc_garble_chunk) are checked
+ * and scheduled as they come, in windows of GC_WINDOW gates; a gc_plan holds the schedule of
+ * a whole circuit in memory, checked and made once and run again by every run of a session,
+ * a chunk (its window) at a time.
  *
  * Labels are 128-bit GCC vectors; masks built from permute bits (-(uint64_t)bit) select
  * without branching, as PROTOCOL.md asks; the schedule depends on the circuit only. Tables
@@ -29,10 +34,20 @@
 typedef uint64_t block __attribute__((vector_size(16)));
 
 enum {
-	GC_BATCH = 64,            /* AND gates hashed per flush, at most */
+	GC_BATCH = 64,            /* AND gates hashed per call, at most */
 	GC_STRIDE = 2 * GC_BATCH, /* hash layout: block j of tweak i at [j * GC_STRIDE + i] */
-	GC_WINDOW = 8192,         /* gates scheduled by level at once */
+	GC_WINDOW = 8192,         /* streamed gates scheduled by level at once */
+	GC_STEP_MAX = 1 << 30,    /* most gates in one step of a schedule */
 	GC_ERR_LEN = 160,
+};
+
+/* Scratch for scheduling one window of up to cap gates. */
+struct sched {
+	size_t cap;
+	uint32_t *mem;                      /* the one allocation */
+	uint32_t *key, *sub, *off;           /* see sort_window */
+	uint32_t *andno, *order, *pos;
+	uint32_t *ops;                      /* the window's schedule, 5 * cap words at most */
 };
 
 struct gc_core {
@@ -40,24 +55,17 @@ struct gc_core {
 	const struct circ_circuit *circ;
 	uint32_t nin_bits;
 	uint64_t ngates, nwires;
+	uint32_t zero_slot, one_slot; /* the label slots past the last wire */
 	void *label_mem; /* the allocation; labels is inside it, 64-byte aligned */
-	block *labels;   /* garbler: zero labels; evaluator: active labels */
+	block *labels;   /* garbler: zero labels; evaluator: active labels; then zero, one */
 	block delta;     /* zero in the evaluator */
 	struct hash_ctx hash;
 	uint64_t next_gate, next_and; /* the first gate and first AND gate of the next chunk */
+	struct sched sched;           /* for streamed chunks */
 
-	/* the window's schedule (one allocation, sched_mem): key[k + 1] is gate k's sort key
-	 * and key[0] = 0 that of older wires; andno[k] numbers the AND gates; order lists the
-	 * gates by (level, AND before free, gate); pos is the counting sort's */
-	uint32_t *sched_mem, *key, *andno, *order, *pos;
-
-	/* the batch of AND gates waiting to be hashed */
-	size_t nwait;
-	uint64_t wait_out[GC_BATCH], wait_no[GC_BATCH]; /* output wire, AND number in chunk */
-	uint64_t tweak[GC_STRIDE];                        /* 2g and 2g + 1 for AND gate g */
-	block hin[2 * GC_STRIDE], hout[2 * GC_STRIDE];    /* the hash's inputs and outputs */
-	uint8_t *wtables;       /* garbler: the chunk's tables */
-	const uint8_t *rtables; /* evaluator: the chunk's tables */
+	/* one batch of AND gates for the hash */
+	uint64_t tweak[GC_STRIDE];                     /* 2g and 2g + 1 for AND gate g */
+	block hin[2 * GC_STRIDE], hout[2 * GC_STRIDE]; /* the hash's inputs and outputs */
 
 	char err[GC_ERR_LEN];
 };
@@ -116,6 +124,31 @@ static rt_err fail(struct gc_core *c, rt_err err, const char *fmt, unsigned long
 	return err;
 }
 
+/* Scratch for scheduling a window of up to cap gates (see plan_window). */
+static rt_err sched_init(struct sched *s, size_t cap)
+{
+	s->cap = cap;
+	/* key, sub: cap + 1 each, off: cap + 2, andno, order: cap each, pos: 2 * cap + 4,
+	 * ops: 5 * cap */
+	s->mem = rt_calloc(12 * cap + 8, sizeof(uint32_t));
+	if (!s->mem)
+		return RT_ERR_NOMEM;
+	s->key = s->mem;
+	s->sub = s->key + cap + 1;
+	s->off = s->sub + cap + 1;
+	s->andno = s->off + cap + 2;
+	s->order = s->andno + cap;
+	s->pos = s->order + cap;
+	s->ops = s->pos + 2 * cap + 4;
+	return RT_OK;
+}
+
+static void sched_free(struct sched *s)
+{
+	rt_free(s->mem);
+	s->mem = NULL;
+}
+
 static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool garbler)
 {
 	c->garbler = garbler;
@@ -127,7 +160,9 @@ static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool
 	if (circ->ngates > CIRC_MAX_WIRES || c->nwires > CIRC_MAX_WIRES)
 		return fail(c, RT_ERR_INPUT, "circuit has %llu wires, at most %llu allowed",
 			    c->nwires, CIRC_MAX_WIRES);
-	size_t bytes = (size_t)c->nwires * sizeof(block) + 64;
+	c->zero_slot = (uint32_t)c->nwires;
+	c->one_slot = (uint32_t)c->nwires + 1;
+	size_t bytes = ((size_t)c->nwires + 2) * sizeof(block) + 64;
 	c->label_mem = rt_calloc(bytes, 1);
 	if (!c->label_mem)
 		return fail(c, RT_ERR_NOMEM, "no memory for %llu wire labels", c->nwires, 0);
@@ -141,22 +176,17 @@ static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool
 	if (bytes >= (4u << 20) && hi > lo)
 		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 #endif
-	c->sched_mem = rt_calloc(5 * (size_t)GC_WINDOW + 5, sizeof(uint32_t));
-	if (!c->sched_mem)
+	if (sched_init(&c->sched, GC_WINDOW) != RT_OK)
 		return fail(c, RT_ERR_NOMEM, "no memory for the gate schedule", 0, 0);
-	c->key = c->sched_mem;
-	c->andno = c->key + GC_WINDOW + 1;
-	c->order = c->andno + GC_WINDOW;
-	c->pos = c->order + GC_WINDOW; /* 2 * GC_WINDOW + 4 keys */
 	return RT_OK;
 }
 
 static void core_wipe(struct gc_core *c)
 {
 	if (c->labels)
-		secret_wipe(c->labels, (size_t)c->nwires * sizeof(block));
+		secret_wipe(c->labels, ((size_t)c->nwires + 2) * sizeof(block));
 	rt_free(c->label_mem);
-	rt_free(c->sched_mem);
+	sched_free(&c->sched);
 	secret_wipe(c, sizeof(*c));
 }
 
@@ -219,227 +249,259 @@ static bool gates_ok(const struct circ_gate *gates, size_t n, uint64_t base, uin
 	return acc >= 0;
 }
 
+/* The first malformed gate among n of which gates_ok found one. */
+static size_t first_bad_gate(const struct circ_gate *gates, size_t n, uint64_t base)
+{
+	size_t k = 0;
+	uint64_t one;
+	while (k + 1 < n && gates_ok(gates + k, 1, base + k, &one))
+		k++;
+	return k;
+}
+
 /* Before a chunk runs: the circuit has n more gates, they are well formed, and nand of them
  * are AND gates. */
 static rt_err check_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n,
 			  uint64_t *nand)
 {
-	uint64_t base = c->nin_bits + c->next_gate, one;
+	uint64_t base = c->nin_bits + c->next_gate;
 	if (n > c->ngates - c->next_gate)
 		return fail(c, RT_ERR_INPUT, "%llu gates given, only %llu remain", n,
 			    c->ngates - c->next_gate);
 	if (gates_ok(gates, n, base, nand))
 		return RT_OK;
-	size_t k = 0;
-	while (gates_ok(gates + k, 1, base + k, &one))
-		k++;
+	size_t k = first_bad_gate(gates, n, base);
 	return fail(c, RT_ERR_INPUT, "gate %llu is malformed (kind %llu)", c->next_gate + k,
 		    gates[k].kind);
 }
 
-/* Half-gates garbling of the batch; writes its tables. Gate i's inputs are in hin: A0 and
- * B0 at 2i and 2i + 1, A1 = A0 ^ delta and B1 below them, GC_STRIDE further. */
-static void garble_batch(struct gc_core *c)
+/* ---- the schedule: the gates of a window as steps ---- */
+
+/* Sorts the n gates of a window into s->order, the order they run in (see plan_window),
+ * with each gate's sort key in s->key[k + 1] and its AND number, no0 on from the first AND
+ * gate, in s->andno.
+ *
+ * First every gate gets a level and a sub-level: an AND gate's level is one more than the
+ * higher of its inputs' levels, its sub-level 0; a free gate's level is the higher of its
+ * inputs', its sub-level one more than the higher sub-level of its inputs on that level (an
+ * input on a lower level counts 0). Wires older than the window are level 0, sub-level 0, as
+ * are operands that are no wire (b = 0 of NOT and CONST, a of CONST), or they read an earlier
+ * gate of the window instead, which only adds a dependency that is not there. The sort key
+ * orders by level, then sub-level; a counting sort keeps circuit order within a key. */
+static void sort_window(struct sched *s, const struct circ_gate *gates, size_t n, uint64_t base,
+			uint32_t no0)
 {
-	size_t n = c->nwait;
-	block d = c->delta, *in = c->hin, *h = c->hout;
-	/* AND gate number g: tweak j = 2g hashes A0, A1; j' = 2g + 1 hashes B0, B1 */
-	hash_batch_tweaks(&c->hash, c->tweak, 2 * n, 2, GC_STRIDE, (const uint8_t (*)[16])in,
-			  (uint8_t (*)[16])h);
-	for (size_t i = 0; i < n; i++) {
-		block a = in[2 * i];
-		block pa = mask(lsb(a)), pb = mask(lsb(in[2 * i + 1]));
-		block ha0 = h[2 * i], ha1 = h[GC_STRIDE + 2 * i];
-		block hb0 = h[2 * i + 1], hb1 = h[GC_STRIDE + 2 * i + 1];
-		block tg = ha0 ^ ha1 ^ (pb & d);
-		block wg = ha0 ^ (pa & tg);
-		block te = hb0 ^ hb1 ^ a;
-		block we = hb0 ^ (pb & (te ^ a));
-		c->labels[c->wait_out[i]] = wg ^ we;
-		store(c->wtables + GC_TABLE_BYTES * c->wait_no[i], tg);
-		store(c->wtables + GC_TABLE_BYTES * c->wait_no[i] + 16, te);
+	uint32_t *lvl = s->key, *sub = s->sub, *off = s->off, *pos = s->pos;
+	uint32_t no = no0, maxlvl = 0;
+	lvl[0] = sub[0] = 0;
+	off[0] = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct circ_gate *g = &gates[k];
+		int64_t da = (int64_t)g->a - (int64_t)base + 1;
+		int64_t db = (int64_t)g->b - (int64_t)base + 1;
+		/* only gates before k: CONST and NOT may name wires past them */
+		size_t ia = da > 0 && da <= (int64_t)k ? (size_t)da : 0;
+		size_t ib = db > 0 && db <= (int64_t)k ? (size_t)db : 0;
+		uint32_t la = lvl[ia], lb = lvl[ib], l = la > lb ? la : lb;
+		uint32_t sa = la == l ? sub[ia] : 0, sb = lb == l ? sub[ib] : 0;
+		uint32_t is_and = g->kind == GATE_AND;
+		l += is_and;
+		uint32_t sl = is_and ? 0 : 1 + (sa > sb ? sa : sb);
+		lvl[k + 1] = l;
+		sub[k + 1] = sl;
+		s->andno[k] = no;
+		no += is_and;
+		if (l > maxlvl) {
+			for (uint32_t x = maxlvl + 1; x <= l; x++)
+				off[x] = 0;
+			maxlvl = l;
+		}
+		off[l] = off[l] > sl ? off[l] : sl; /* for now the most sub-level on level l */
 	}
-}
-
-/* Half-gates evaluation of the batch; consumes its tables. Gate i's active input labels are
- * hin[2i] and hin[2i + 1]. */
-static void eval_batch(struct gc_core *c)
-{
-	size_t n = c->nwait;
-	block *in = c->hin, *h = c->hout;
-	hash_batch_tweaks(&c->hash, c->tweak, 2 * n, 1, GC_STRIDE, (const uint8_t (*)[16])in,
-			  (uint8_t (*)[16])h);
-	for (size_t i = 0; i < n; i++) {
-		block a = in[2 * i];
-		block sa = mask(lsb(a)), sb = mask(lsb(in[2 * i + 1]));
-		const uint8_t *t = c->rtables + GC_TABLE_BYTES * c->wait_no[i];
-		block tg = load(t), te = load(t + 16);
-		c->labels[c->wait_out[i]] = h[2 * i] ^ h[2 * i + 1] ^ (sa & tg) ^ (sb & (te ^ a));
+	/* level l takes the keys from off[l] on, one per sub-level */
+	uint32_t nkeys = 0;
+	for (uint32_t l = 0; l <= maxlvl; l++) {
+		uint32_t most = off[l];
+		off[l] = nkeys;
+		nkeys += most + 1;
 	}
-}
-
-static void flush(struct gc_core *c)
-{
-	if (c->nwait == 0)
-		return;
-	if (c->garbler)
-		garble_batch(c);
-	else
-		eval_batch(c);
-	c->nwait = 0;
-}
-
-/* Queues AND gate number no of the chunk (next_and + no of the run), defining wire w: its
- * input labels go straight to the hash's input. */
-static inline void add_and(struct gc_core *c, const struct circ_gate *g, uint64_t w, uint64_t no)
-{
-	if (c->nwait == GC_BATCH)
-		flush(c);
-	size_t i = c->nwait++;
-	block a = c->labels[g->a], b = c->labels[g->b];
-	c->hin[2 * i] = a;
-	c->hin[2 * i + 1] = b;
-	if (c->garbler) {
-		c->hin[GC_STRIDE + 2 * i] = a ^ c->delta;
-		c->hin[GC_STRIDE + 2 * i + 1] = b ^ c->delta;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t kk = off[lvl[k + 1]] + sub[k + 1];
+		s->key[k + 1] = kk;
+		pos[kk]++;
 	}
-	c->wait_out[i] = w;
-	c->wait_no[i] = no;
-	c->tweak[2 * i] = 2 * (c->next_and + no);
-	c->tweak[2 * i + 1] = 2 * (c->next_and + no) + 1;
-}
-
-/* Runs a free gate: XOR a ^ b; NOT a ^ delta; CONST v: v * delta. */
-static inline void free_gate(block *L, const struct circ_gate *g, uint64_t w, block d)
-{
-	if (g->kind == GATE_XOR)
-		L[w] = L[g->a] ^ L[g->b];
-	else if (g->kind == GATE_NOT)
-		L[w] = L[g->a] ^ d;
-	else /* GATE_CONST */
-		L[w] = mask(g->a) & d;
-}
-
-/* Gate g's sort key, from its inputs' keys (see run_window). */
-static inline uint32_t gate_key(const uint32_t *key, const struct circ_gate *g, uint64_t base)
-{
-	uint32_t is_and = g->kind == GATE_AND;
-	int64_t da = (int64_t)g->a - (int64_t)base + 1;
-	int64_t db = (int64_t)g->b - (int64_t)base + 1;
-	uint32_t la = key[da > 0 ? da : 0] >> 1, lb = key[db > 0 ? db : 0] >> 1;
-	return 2 * ((la > lb ? la : lb) + is_and) + 1 - is_and;
-}
-
-/* Runs gate g (defining wire w, sort key kk, AND gate number no of the chunk) in key order:
- * the AND gates of one key wait in the batch; anything else flushes it first. */
-static inline void run_gate(struct gc_core *c, const struct circ_gate *g, uint64_t w,
-			    uint32_t kk, uint64_t no, uint32_t *batch_key)
-{
-	if (g->kind == GATE_XOR) { /* the common case first */
-		flush(c);
-		c->labels[w] = c->labels[g->a] ^ c->labels[g->b];
-	} else if (g->kind == GATE_AND) {
-		if (kk != *batch_key)
-			flush(c); /* the next level may read this one */
-		*batch_key = kk;
-		add_and(c, g, w, no);
-	} else {
-		flush(c);
-		free_gate(c->labels, g, w, c->delta);
-	}
-}
-
-/* Runs gates k0 .. n-1 of the window sorted by key (stable: a counting sort). Every gate
- * before k0 has run; the first AND gate from k0 on is number no of the window. */
-static void run_sorted(struct gc_core *c, const struct circ_gate *gates, size_t k0, size_t n,
-		       uint64_t base, uint64_t no0, uint32_t no)
-{
-	/* Gates of one key often come in runs, and a counter bumped in memory once a gate would
-	 * make every gate wait for the previous store; so a run is counted in a register, and
-	 * its total goes to memory when the run ends (or, so that there is no branch, to a
-	 * scratch word while it lasts). */
-	uint32_t *key = c->key, *andno = c->andno, *order = c->order, *pos = c->pos;
-	uint32_t maxkey = 0, cur = 0, run = 0, scratch;
-	for (size_t k = k0; k < n; k++) {
-		uint32_t kk = gate_key(key, &gates[k], base);
-		key[k + 1] = kk;
-		andno[k] = no;
-		no += gates[k].kind == GATE_AND;
-		uint32_t same = kk == cur, total = pos[cur] + run;
-		*(same ? &scratch : &pos[cur]) = total;
-		run = same ? run + 1 : 1;
-		cur = kk;
-		maxkey = kk > maxkey ? kk : maxkey;
-	}
-	pos[cur] += run;
-	for (uint32_t kk = 0, sum = 0; kk <= maxkey; kk++) {
+	for (uint32_t kk = 0, sum = 0; kk < nkeys; kk++) {
 		uint32_t here = pos[kk];
 		pos[kk] = sum;
 		sum += here;
 	}
-	uint32_t next = pos[0];
-	cur = 0;
-	for (size_t k = k0; k < n; k++) {
-		uint32_t kk = key[k + 1], same = kk == cur, at = pos[kk];
-		*(same ? &scratch : &pos[cur]) = next;
-		at = same ? next : at;
-		order[at] = (uint32_t)k;
-		next = at + 1;
-		cur = kk;
-	}
-	(void)scratch;
-	memset(pos, 0, ((size_t)maxkey + 1) * sizeof(*pos));
-
-	uint32_t batch_key = 0;
-	for (size_t i = 0; i < n - k0; i++) {
-		uint32_t k = order[i];
-		run_gate(c, &gates[k], base + k, key[k + 1], no0 + andno[k], &batch_key);
-	}
-	flush(c);
+	for (size_t k = 0; k < n; k++)
+		s->order[pos[s->key[k + 1]]++] = (uint32_t)k;
+	memset(pos, 0, (size_t)nkeys * sizeof(*pos));
 }
 
-/* Runs n <= GC_WINDOW checked gates, level by level; gates[0] defines wire base and the first
- * AND gate among them is number no0 in the chunk. Returns the number of AND gates.
+/* Writes the schedule of n <= s->cap checked gates (gates[0] defines wire base; the first AND
+ * gate among them is number no0 of its chunk) to s->ops and returns its length in words.
  *
- * The order: each gate gets a sort key, 2 * level for an AND gate and 2 * level + 1 for a
- * free gate, where an AND gate's level is one more than its inputs' and a free gate's the
- * most of its inputs'. key[k + 1] is gate k's, key[0] = 0 stands for wires older than the
- * window (and for operands that are no wire: b = 0 of NOT and CONST and a = 0 or 1 of CONST
- * read key[0] or key[1], harmlessly). Gates run by key, in circuit order within a key: the AND
- * gates of a level together, then the free gates that read them. As long as the keys do not
- * decrease (a circuit written level by level, or independent AND gates) the gates run as
- * they come, in the same pass; from the first gate whose key decreases on, the rest of the
- * window is sorted. */
-static uint32_t run_window(struct gc_core *c, const struct circ_gate *gates, size_t n,
-			   uint64_t base, uint64_t no0)
+ * Gates run by level: the AND gates of a level together, then the free gates that read them,
+ * sub-level by sub-level (sort_window). Gates of one key never read each other: the AND gates
+ * of a level are hashed in batches, and the free gates of a sub-level keep many independent
+ * loads and stores in flight rather than wait for each other along a chain of XORs.
+ *
+ * The schedule is a list of steps, one per key: a header word (count << 1 | 1 for AND gates,
+ * count << 1 for free gates), then per AND gate its words a, b, out, number, per free gate
+ * a, b, out, meaning label[out] = label[a] ^ label[b]: NOT reads b = one (delta for the
+ * garbler, 0^128 for the evaluator), CONST v reads zero (0^128) and v ? one : zero. */
+static size_t plan_window(struct sched *s, const struct circ_gate *gates, size_t n, uint64_t base,
+			  uint32_t no0, uint32_t zero, uint32_t one)
 {
-	uint32_t *key = c->key, nand = 0, cur = 0, batch_key = 0;
-	size_t k = 0;
-	for (; k < n; k++) {
+	sort_window(s, gates, n, base, no0);
+	uint32_t *out = s->ops, *hdr = NULL, cur = 0, count = 0, is_and = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = s->order[i], kk = s->key[k + 1];
 		const struct circ_gate *g = &gates[k];
-		uint32_t kk = gate_key(key, g, base);
-		if (kk < cur)
-			break;
-		key[k + 1] = kk;
-		run_gate(c, g, base + k, kk, no0 + nand, &batch_key);
-		nand += g->kind == GATE_AND;
-		cur = kk;
+		if (hdr == NULL || kk != cur || count == GC_STEP_MAX) {
+			if (hdr)
+				*hdr = count << 1 | is_and;
+			hdr = out++;
+			cur = kk;
+			count = 0;
+			is_and = g->kind == GATE_AND;
+		}
+		count++;
+		uint32_t w = (uint32_t)(base + k);
+		if (g->kind == GATE_AND) {
+			*out++ = g->a;
+			*out++ = g->b;
+			*out++ = w;
+			*out++ = s->andno[k];
+		} else if (g->kind == GATE_XOR) {
+			*out++ = g->a;
+			*out++ = g->b;
+			*out++ = w;
+		} else if (g->kind == GATE_NOT) {
+			*out++ = g->a;
+			*out++ = one;
+			*out++ = w;
+		} else { /* GATE_CONST */
+			*out++ = zero;
+			*out++ = g->a ? one : zero;
+			*out++ = w;
+		}
 	}
-	flush(c);
-	if (k < n) {
-		run_sorted(c, gates, k, n, base, no0, nand);
-		nand += (uint32_t)gc_count_and(gates + k, n - k);
-	}
-	return nand;
+	if (hdr)
+		*hdr = count << 1 | is_and;
+	return (size_t)(out - s->ops);
 }
 
-/* Runs a checked chunk of nand AND gates; tables are c->wtables or c->rtables. */
-static void run_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n, uint64_t nand)
+/* ---- running a schedule ---- */
+
+/* Half-gates garbling of n AND gates of one step (op: a, b, out, number each), in batches of
+ * GC_BATCH: A0 and B0 go to the hash's input at 2i and 2i + 1, A1 = A0 ^ delta and B1 below
+ * them, GC_STRIDE further; AND gate number g hashes A0, A1 with the tweak j = 2g and B0, B1
+ * with j' = 2g + 1. Writes each gate's table at its number. */
+static void garble_ands(struct gc_core *c, const uint32_t *op, size_t n, uint8_t *tables)
 {
-	uint64_t base = c->nin_bits + c->next_gate, no = 0;
+	block d = c->delta, *L = c->labels, *in = c->hin, *h = c->hout;
+	uint64_t t0 = 2 * c->next_and;
+	while (n > 0) {
+		size_t m = n < GC_BATCH ? n : GC_BATCH;
+		for (size_t i = 0; i < m; i++) {
+			const uint32_t *o = op + 4 * i;
+			block a = L[o[0]], b = L[o[1]];
+			in[2 * i] = a;
+			in[2 * i + 1] = b;
+			in[GC_STRIDE + 2 * i] = a ^ d;
+			in[GC_STRIDE + 2 * i + 1] = b ^ d;
+			c->tweak[2 * i] = t0 + 2 * (uint64_t)o[3];
+			c->tweak[2 * i + 1] = t0 + 2 * (uint64_t)o[3] + 1;
+		}
+		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 2, GC_STRIDE,
+				  (const uint8_t (*)[16])in, (uint8_t (*)[16])h);
+		for (size_t i = 0; i < m; i++) {
+			const uint32_t *o = op + 4 * i;
+			block a = in[2 * i];
+			block pa = mask(lsb(a)), pb = mask(lsb(in[2 * i + 1]));
+			block ha0 = h[2 * i], ha1 = h[GC_STRIDE + 2 * i];
+			block hb0 = h[2 * i + 1], hb1 = h[GC_STRIDE + 2 * i + 1];
+			block tg = ha0 ^ ha1 ^ (pb & d);
+			block wg = ha0 ^ (pa & tg);
+			block te = hb0 ^ hb1 ^ a;
+			block we = hb0 ^ (pb & (te ^ a));
+			L[o[2]] = wg ^ we;
+			store(tables + GC_TABLE_BYTES * (size_t)o[3], tg);
+			store(tables + GC_TABLE_BYTES * (size_t)o[3] + 16, te);
+		}
+		op += 4 * m;
+		n -= m;
+	}
+}
+
+/* Half-gates evaluation of n AND gates of one step, in batches: the active labels A and B go
+ * to the hash's input at 2i and 2i + 1. Reads each gate's table at its number. */
+static void eval_ands(struct gc_core *c, const uint32_t *op, size_t n, const uint8_t *tables)
+{
+	block *L = c->labels, *in = c->hin, *h = c->hout;
+	uint64_t t0 = 2 * c->next_and;
+	while (n > 0) {
+		size_t m = n < GC_BATCH ? n : GC_BATCH;
+		for (size_t i = 0; i < m; i++) {
+			const uint32_t *o = op + 4 * i;
+			in[2 * i] = L[o[0]];
+			in[2 * i + 1] = L[o[1]];
+			c->tweak[2 * i] = t0 + 2 * (uint64_t)o[3];
+			c->tweak[2 * i + 1] = t0 + 2 * (uint64_t)o[3] + 1;
+		}
+		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 1, GC_STRIDE,
+				  (const uint8_t (*)[16])in, (uint8_t (*)[16])h);
+		for (size_t i = 0; i < m; i++) {
+			const uint32_t *o = op + 4 * i;
+			block a = in[2 * i];
+			block sa = mask(lsb(a)), sb = mask(lsb(in[2 * i + 1]));
+			const uint8_t *t = tables + GC_TABLE_BYTES * (size_t)o[3];
+			block tg = load(t), te = load(t + 16);
+			L[o[2]] = h[2 * i] ^ h[2 * i + 1] ^ (sa & tg) ^ (sb & (te ^ a));
+		}
+		op += 4 * m;
+		n -= m;
+	}
+}
+
+/* Runs a schedule of len words (plan_window's) against the chunk's tables: the garbler writes
+ * them, the evaluator reads them. */
+static void run_ops(struct gc_core *c, const uint32_t *op, size_t len, uint8_t *wtables,
+		    const uint8_t *rtables)
+{
+	const uint32_t *end = op + len;
+	block *L = c->labels;
+	while (op < end) {
+		uint32_t h = *op++;
+		size_t n = h >> 1;
+		if (h & 1) {
+			if (c->garbler)
+				garble_ands(c, op, n, wtables);
+			else
+				eval_ands(c, op, n, rtables);
+			op += 4 * n;
+		} else {
+			for (size_t i = 0; i < n; i++, op += 3)
+				L[op[2]] = L[op[0]] ^ L[op[1]];
+		}
+	}
+}
+
+/* Runs a checked chunk of n gates with nand AND gates, window by window. */
+static void run_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n, uint64_t nand,
+		      uint8_t *wtables, const uint8_t *rtables)
+{
+	uint64_t base = c->nin_bits + c->next_gate;
+	uint32_t no = 0;
 	for (size_t k = 0; k < n; k += GC_WINDOW) {
 		size_t w = n - k < GC_WINDOW ? n - k : GC_WINDOW;
-		no += run_window(c, gates + k, w, base + k, no);
+		size_t len = plan_window(&c->sched, gates + k, w, base + k, no, c->zero_slot,
+					 c->one_slot);
+		run_ops(c, c->sched.ops, len, wtables, rtables);
+		no += (uint32_t)gc_count_and(gates + k, w);
 	}
 	c->next_gate += n;
 	c->next_and += nand;
@@ -451,6 +513,129 @@ uint64_t gc_count_and(const struct circ_gate *gates, size_t n)
 	for (size_t k = 0; k < n; k++)
 		count += gates[k].kind == GATE_AND;
 	return count;
+}
+
+/* ---- plans ---- */
+
+struct plan_chunk {
+	uint64_t first;    /* its first gate */
+	size_t ngates;
+	uint64_t nand;
+	size_t op, len;    /* its schedule: ops[op .. op + len) */
+};
+
+struct gc_plan {
+	const struct circ_circuit *circ;
+	size_t nchunks;
+	struct plan_chunk *chunks;
+	uint32_t *ops;
+	size_t len, cap; /* words used and allocated */
+	size_t max_bytes;
+};
+
+/* Appends n words to the plan's schedule, growing it by half again as needed. */
+static rt_err plan_append(gc_plan *p, const uint32_t *w, size_t n)
+{
+	if (n > p->cap - p->len) {
+		size_t cap = p->cap + p->cap / 2 > p->len + n ? p->cap + p->cap / 2 : p->len + n;
+		uint32_t *ops = rt_alloc(cap * sizeof(uint32_t));
+		if (!ops)
+			return RT_ERR_NOMEM;
+		if (p->len)
+			memcpy(ops, p->ops, p->len * sizeof(uint32_t));
+		rt_free(p->ops);
+		p->ops = ops;
+		p->cap = cap;
+	}
+	memcpy(p->ops + p->len, w, n * sizeof(uint32_t));
+	p->len += n;
+	return RT_OK;
+}
+
+rt_err gc_plan_new(gc_plan **out, const struct circ_circuit *circ, size_t chunk_gates)
+{
+	*out = NULL;
+	uint64_t nwires = circ_nwires(circ), nand;
+	if (chunk_gates == 0 || circ->ngates > CIRC_MAX_WIRES || nwires > CIRC_MAX_WIRES ||
+	    (circ->ngates > 0 && !circ->gates))
+		return RT_ERR_INPUT;
+	if (!gates_ok(circ->gates, (size_t)circ->ngates, circ->nin_bits, &nand))
+		return RT_ERR_INPUT;
+	gc_plan *p = rt_calloc(1, sizeof(*p));
+	if (!p)
+		return RT_ERR_NOMEM;
+	p->circ = circ;
+	size_t window = chunk_gates < circ->ngates ? chunk_gates : (size_t)circ->ngates;
+	p->nchunks = window ? (size_t)((circ->ngates + window - 1) / window) : 0;
+	p->chunks = rt_calloc(p->nchunks + 1, sizeof(*p->chunks));
+	struct sched s = {0};
+	rt_err err = p->chunks ? sched_init(&s, window) : RT_ERR_NOMEM;
+	for (size_t k = 0; k < p->nchunks && err == RT_OK; k++) {
+		struct plan_chunk *ch = &p->chunks[k];
+		ch->first = (uint64_t)k * window;
+		ch->ngates = circ->ngates - ch->first < window ? (size_t)(circ->ngates - ch->first)
+							       : window;
+		ch->nand = gc_count_and(circ->gates + ch->first, ch->ngates);
+		ch->op = p->len;
+		ch->len = plan_window(&s, circ->gates + ch->first, ch->ngates,
+				      circ->nin_bits + ch->first, 0, (uint32_t)nwires,
+				      (uint32_t)nwires + 1);
+		err = plan_append(p, s.ops, ch->len);
+		if (ch->nand * GC_TABLE_BYTES > p->max_bytes)
+			p->max_bytes = (size_t)ch->nand * GC_TABLE_BYTES;
+	}
+	sched_free(&s);
+	if (err != RT_OK) {
+		gc_plan_free(p);
+		return err;
+	}
+	*out = p;
+	return RT_OK;
+}
+
+void gc_plan_free(gc_plan *p)
+{
+	if (!p)
+		return;
+	rt_free(p->chunks);
+	rt_free(p->ops);
+	rt_free(p);
+}
+
+size_t gc_plan_chunks(const gc_plan *p)
+{
+	return p->nchunks;
+}
+
+size_t gc_plan_chunk_bytes(const gc_plan *p, size_t k)
+{
+	return k < p->nchunks ? (size_t)p->chunks[k].nand * GC_TABLE_BYTES : 0;
+}
+
+size_t gc_plan_max_chunk_bytes(const gc_plan *p)
+{
+	return p->max_bytes;
+}
+
+/* Whether chunk k of p is the next to run. */
+static rt_err check_planned(struct gc_core *c, const gc_plan *p, size_t k)
+{
+	if (p->circ != c->circ)
+		return fail(c, RT_ERR_INPUT, "the plan is for another circuit", 0, 0);
+	if (k >= p->nchunks || p->chunks[k].first != c->next_gate)
+		return fail(c, RT_ERR_INPUT, "plan chunk %llu is not next (gate %llu is)", k,
+			    c->next_gate);
+	return RT_OK;
+}
+
+/* Runs chunk k of p, checked. */
+static void run_planned(struct gc_core *c, const gc_plan *p, size_t k, uint8_t *wtables,
+			const uint8_t *rtables)
+{
+	const struct plan_chunk *ch = &p->chunks[k];
+	run_ops(c, p->ops + ch->op, ch->len, wtables, rtables);
+	c->next_gate += ch->ngates;
+	c->next_and += ch->nand;
 }
 
 /* ---- the garbler ---- */
@@ -477,6 +662,7 @@ rt_err gc_garbler_new(gc_garbler **out, const struct circ_circuit *circ, prg *p)
 	}
 	d[0] |= 1; /* lsb(delta) = 1: the permute bits of W^0 and W^1 differ */
 	c->delta = load(d);
+	c->labels[c->one_slot] = c->delta; /* NOT and CONST 1 read it */
 	hash_init(&c->hash, seed, c->hash.impl);
 	secret_wipe(d, sizeof(d));
 	*out = g;
@@ -549,9 +735,25 @@ rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n, u
 	if (nand > cap / GC_TABLE_BYTES)
 		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu", cap,
 			    nand * GC_TABLE_BYTES);
-	c->wtables = tables;
-	run_chunk(c, gates, n, nand);
+	run_chunk(c, gates, n, nand, tables, NULL);
 	*nbytes = (size_t)nand * GC_TABLE_BYTES;
+	return RT_OK;
+}
+
+rt_err gc_garble_planned(gc_garbler *g, const gc_plan *p, size_t k, uint8_t *tables, size_t cap,
+			 size_t *nbytes)
+{
+	struct gc_core *c = &g->c;
+	*nbytes = 0;
+	rt_err err = check_planned(c, p, k);
+	if (err != RT_OK)
+		return err;
+	size_t need = gc_plan_chunk_bytes(p, k);
+	if (need > cap)
+		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu", cap,
+			    need);
+	run_planned(c, p, k, tables, NULL);
+	*nbytes = need;
 	return RT_OK;
 }
 
@@ -640,8 +842,21 @@ rt_err gc_eval_chunk(gc_evaluator *e, const struct circ_gate *gates, size_t n,
 	if (nand > SIZE_MAX / GC_TABLE_BYTES || len != nand * GC_TABLE_BYTES)
 		return fail(c, RT_ERR_PROTOCOL, "garbled tables are %llu bytes, expected %llu",
 			    len, nand * GC_TABLE_BYTES);
-	c->rtables = tables;
-	run_chunk(c, gates, n, nand);
+	run_chunk(c, gates, n, nand, NULL, tables);
+	return RT_OK;
+}
+
+rt_err gc_eval_planned(gc_evaluator *e, const gc_plan *p, size_t k, const uint8_t *tables,
+		       size_t len)
+{
+	struct gc_core *c = &e->c;
+	rt_err err = check_planned(c, p, k);
+	if (err != RT_OK)
+		return err;
+	if (len != gc_plan_chunk_bytes(p, k))
+		return fail(c, RT_ERR_PROTOCOL, "garbled tables are %llu bytes, expected %llu", len,
+			    gc_plan_chunk_bytes(p, k));
+	run_planned(c, p, k, NULL, tables);
 	return RT_OK;
 }
 

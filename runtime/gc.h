@@ -40,6 +40,25 @@ enum {
 /* Number of AND gates among gates[0 .. n-1]: a chunk's tables are GC_TABLE_BYTES each. */
 uint64_t gc_count_and(const struct circ_gate *gates, size_t n);
 
+/* ---- plans: the schedule of a circuit in memory, made once ---- */
+
+/* A plan cuts a circuit held in memory (circ->gates) into chunks of chunk_gates gates (the
+ * last one shorter), checks every gate once and works out the order each chunk's gates run
+ * in. gc_garble_planned and gc_eval_planned then run chunk after chunk without checking or
+ * scheduling again: every run of a session replays the same plan, and either party can use
+ * it. The tables are byte for byte those gc_garble_chunk writes. A plan holds no secret;
+ * it borrows circ and takes about 13 bytes per gate. */
+typedef struct gc_plan gc_plan;
+
+/* RT_ERR_INPUT for a malformed gate (as gc_garble_chunk) or chunk_gates = 0. */
+RT_MUST_CHECK rt_err gc_plan_new(gc_plan **out, const struct circ_circuit *circ,
+				 size_t chunk_gates);
+void gc_plan_free(gc_plan *p); /* NULL is a no-op */
+size_t gc_plan_chunks(const gc_plan *p);
+/* The table bytes of chunk k (GC_TABLE_BYTES per AND gate), and the most of any chunk. */
+size_t gc_plan_chunk_bytes(const gc_plan *p, size_t k);
+size_t gc_plan_max_chunk_bytes(const gc_plan *p);
+
 /* ---- the garbler ---- */
 
 typedef struct gc_garbler gc_garbler;
@@ -82,6 +101,11 @@ RT_MUST_CHECK rt_err gc_garbler_input_labels(gc_garbler *g, uint64_t first, size
 RT_MUST_CHECK rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n,
 				     uint8_t *tables, size_t cap, size_t *nbytes);
 
+/* Garbles chunk k of plan p, made from this garbler's circuit; chunk k must be next (its
+ * first gate the next to garble), else RT_ERR_INPUT, as for too small a buffer. */
+RT_MUST_CHECK rt_err gc_garble_planned(gc_garbler *g, const gc_plan *p, size_t k,
+				       uint8_t *tables, size_t cap, size_t *nbytes);
+
 /* After the last gate: the decoding bit d_k = lsb(W^0) of every output bit k (nout_bits
  * bits, packed). Output k's value is d_k ^ (the evaluator's permute bit s_k). */
 RT_MUST_CHECK rt_err gc_garbler_decoding_bits(gc_garbler *g, uint8_t *d);
@@ -113,6 +137,11 @@ RT_MUST_CHECK rt_err gc_evaluator_set_input_labels(gc_evaluator *e, uint64_t fir
  * RT_ERR_INPUT. Either way nothing changes. */
 RT_MUST_CHECK rt_err gc_eval_chunk(gc_evaluator *e, const struct circ_gate *gates, size_t n,
 				   const uint8_t *tables, size_t len);
+
+/* Evaluates chunk k of plan p (as gc_garble_planned); len must be gc_plan_chunk_bytes(p, k),
+ * else RT_ERR_PROTOCOL. */
+RT_MUST_CHECK rt_err gc_eval_planned(gc_evaluator *e, const gc_plan *p, size_t k,
+				     const uint8_t *tables, size_t len);
 
 /* After the last gate: the permute bit s_k = lsb of every output bit's active label
  * (nout_bits bits, packed). */

@@ -66,6 +66,7 @@ struct run_opts {
 	enum aes_impl gimpl, eimpl;
 	size_t gchunk, echunk; /* largest chunk, 0: all at once */
 	uint8_t prg_tag;
+	size_t gplan, eplan; /* nonzero: run from a gc_plan of chunks of this many gates */
 };
 
 struct run {
@@ -115,7 +116,21 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 		  RT_OK);
 
 	size_t done = 0, k;
-	for (uint64_t i = 0; i < c->ngates; i += k) {
+	gc_plan *gp = NULL, *ep = NULL;
+	if (o->gplan)
+		cr_assert(gc_plan_new(&gp, c, o->gplan) == RT_OK);
+	if (o->eplan)
+		cr_assert(gc_plan_new(&ep, c, o->eplan) == RT_OK);
+	for (size_t i = 0; gp && i < gc_plan_chunks(gp); i++) {
+		size_t nb = 0;
+		cr_assert(gc_garble_planned(g, gp, i, r->tables + done, nand * GC_TABLE_BYTES - done,
+					    &nb) == RT_OK,
+			  "%s", gc_garbler_error(g));
+		cr_assert(nb == gc_plan_chunk_bytes(gp, i));
+		cr_assert(nb <= gc_plan_max_chunk_bytes(gp));
+		done += nb;
+	}
+	for (uint64_t i = 0; !gp && i < c->ngates; i += k) {
 		size_t nb = 0;
 		k = next_chunk(c->ngates - i, o->gchunk);
 		cr_assert(gc_garble_chunk(g, c->gates + i, k, r->tables + done,
@@ -127,7 +142,13 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 	cr_assert(done == nand * GC_TABLE_BYTES);
 	r->ntables = done;
 	done = 0;
-	for (uint64_t i = 0; i < c->ngates; i += k) {
+	for (size_t i = 0; ep && i < gc_plan_chunks(ep); i++) {
+		size_t nb = gc_plan_chunk_bytes(ep, i);
+		cr_assert(gc_eval_planned(e, ep, i, r->tables + done, nb) == RT_OK, "%s",
+			  gc_evaluator_error(e));
+		done += nb;
+	}
+	for (uint64_t i = 0; !ep && i < c->ngates; i += k) {
 		k = next_chunk(c->ngates - i, o->echunk);
 		size_t nb = gc_count_and(c->gates + i, k) * GC_TABLE_BYTES;
 		cr_assert(gc_eval_chunk(e, c->gates + i, k, r->tables + done, nb) == RT_OK, "%s",
@@ -142,6 +163,8 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 	}
 	gc_garbler_free(g);
 	gc_evaluator_free(e);
+	gc_plan_free(gp);
+	gc_plan_free(ep);
 	prg_free(p);
 	free(lab);
 }
@@ -213,7 +236,7 @@ static struct circ_circuit *random_circuit(uint32_t nin, uint32_t n, uint32_t no
 	return c;
 }
 
-static const struct run_opts default_opts = {0, 0, 0, 0, 1};
+static const struct run_opts default_opts = {0, 0, 0, 0, 1, 0, 0};
 
 static struct run_opts best_opts(void)
 {
@@ -499,6 +522,190 @@ Test(gc, free_gates_and_constants)
 	cr_assert(rt_alloc_live() == live);
 }
 
+/* ---- plans ---- */
+
+static bool same_run(const struct circ_circuit *c, const struct run *a, const struct run *b)
+{
+	size_t nw = (size_t)circ_nwires(c);
+	return a->ntables == b->ntables && memcmp(a->tables, b->tables, a->ntables) == 0 &&
+	       memcmp(a->zero, b->zero, 16 * nw) == 0 && memcmp(a->active, b->active, 16 * nw) == 0;
+}
+
+/* A plan only precomputes the order gates run in: garbling or evaluating from one gives the
+ * same tables and labels byte for byte as streaming the gates, for any chunk size, and the
+ * two kinds of party work together. */
+Test(gc, planned_tables_match_streamed)
+{
+	size_t live = rt_alloc_live();
+	static const int and_pcts[] = {0, 15, 45, 90};
+	for (int t = 0; t < 8; t++) {
+		uint32_t n = 1 + (uint32_t)(rnd() % 6000);
+		struct circ_circuit *c = random_circuit(2 + (uint32_t)(rnd() % 90), n, 20,
+							and_pcts[t % 4]);
+		uint8_t in[16];
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (uint8_t)rnd();
+		struct run_opts o = best_opts();
+		o.prg_tag = (uint8_t)(60 + t);
+		struct run ref;
+		garble_and_eval(c, in, &o, &ref);
+		check_run(c, in, &ref);
+		size_t chunks[] = {1, 7, 1 + rnd() % 500, 4096, n, (size_t)n + 100};
+		for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+			for (int who = 1; who <= 3; who++) { /* garbler, evaluator, both planned */
+				struct run r;
+				o.gplan = who & 1 ? chunks[i] : 0;
+				o.eplan = who & 2 ? chunks[i] : 0;
+				o.gchunk = 1 + rnd() % 900;
+				o.echunk = 1 + rnd() % 900;
+				garble_and_eval(c, in, &o, &r);
+				cr_assert(same_run(c, &r, &ref), "circuit %d, chunks of %zu, who %d", t,
+					  chunks[i], who);
+				run_free(&r);
+			}
+		}
+		run_free(&ref);
+		circ_free(c);
+	}
+	cr_assert(rt_alloc_live() == live);
+}
+
+/* Runs of a session from one plan give the tables streamed runs give from the same seed, and
+ * a circuit without gates plans to no chunk at all. */
+Test(gc, planned_runs_restart_like_streamed)
+{
+	size_t live = rt_alloc_live();
+	struct circ_circuit *c = random_circuit(30, 3000, 10, 40);
+	size_t cap = gc_count_and(c->gates, c->ngates) * GC_TABLE_BYTES + 1;
+	uint8_t *tab[2] = {malloc(cap), malloc(cap)}, lab[30][16], in[4] = {1, 2, 3, 4};
+	gc_garbler *g[2];
+	prg *p[2] = {seeded_prg(11), seeded_prg(11)};
+	gc_plan *plan = NULL;
+	cr_assert(gc_plan_new(&plan, c, 999) == RT_OK);
+	cr_assert(gc_plan_chunks(plan) == 4);
+	for (int s = 0; s < 2; s++)
+		cr_assert(gc_garbler_new(&g[s], c, p[s]) == RT_OK);
+	for (int run = 0; run < 3; run++) {
+		size_t len[2] = {0, 0}, nb;
+		for (int s = 0; s < 2; s++) {
+			if (run > 0)
+				cr_assert(gc_garbler_restart(g[s], p[s]) == RT_OK);
+			cr_assert(gc_garbler_input_labels(g[s], 0, 30, in, lab) == RT_OK);
+		}
+		for (size_t k = 0; k < gc_plan_chunks(plan); k++) {
+			cr_assert(gc_garble_planned(g[0], plan, k, tab[0] + len[0], cap - len[0],
+						    &nb) == RT_OK);
+			len[0] += nb;
+		}
+		cr_assert(gc_garble_chunk(g[1], c->gates, c->ngates, tab[1], cap, &len[1]) == RT_OK);
+		cr_assert(len[0] == len[1] && memcmp(tab[0], tab[1], len[0]) == 0, "run %d", run);
+	}
+	for (int s = 0; s < 2; s++) {
+		gc_garbler_free(g[s]);
+		prg_free(p[s]);
+		free(tab[s]);
+	}
+	gc_plan_free(plan);
+	circ_free(c);
+
+	c = random_circuit(4, 0, 3, 0);
+	cr_assert(gc_plan_new(&plan, c, 100) == RT_OK);
+	cr_assert(gc_plan_chunks(plan) == 0 && gc_plan_max_chunk_bytes(plan) == 0);
+	gc_plan_free(plan);
+	gc_plan_free(NULL);
+	circ_free(c);
+	cr_assert(rt_alloc_live() == live);
+}
+
+Test(gc, plan_rejects_bad_use_and_changes_nothing)
+{
+	size_t live = rt_alloc_live();
+	struct circ_circuit *c = random_circuit(8, 400, 4, 50), *c2 = random_circuit(8, 400, 4, 50);
+	prg *p = seeded_prg(12);
+	gc_garbler *g = NULL;
+	gc_evaluator *e = NULL;
+	gc_plan *plan = (gc_plan *)&live, *plan2 = NULL;
+	uint8_t seed[16], tab[400 * GC_TABLE_BYTES], want[400 * GC_TABLE_BYTES];
+	size_t nb = 99, nb2;
+	cr_assert(gc_plan_new(&plan, c, 0) == RT_ERR_INPUT && plan == NULL);
+	c->gates[5].a = c->nin_bits + 5; /* reads its own output */
+	cr_assert(gc_plan_new(&plan, c, 100) == RT_ERR_INPUT && plan == NULL);
+	c->gates[5].a = 0;
+	c->gates[7].kind = GATE_KIND_COUNT;
+	cr_assert(gc_plan_new(&plan, c, 100) == RT_ERR_INPUT);
+	c->gates[7].kind = GATE_XOR;
+	cr_assert(gc_plan_new(&plan, c, 100) == RT_OK);
+	cr_assert(gc_plan_new(&plan2, c2, 100) == RT_OK);
+	cr_assert(gc_plan_chunks(plan) == 4 && gc_plan_chunk_bytes(plan, 4) == 0);
+	cr_assert(gc_garbler_new(&g, c, p) == RT_OK);
+	gc_garbler_seed(g, seed);
+	cr_assert(gc_evaluator_new(&e, c, seed) == RT_OK);
+
+	/* another circuit's plan, a chunk out of turn, too small a buffer */
+	cr_assert(gc_garble_planned(g, plan2, 0, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+	cr_assert(nb == 0);
+	cr_assert(strstr(gc_garbler_error(g), "another circuit") != NULL);
+	cr_assert(gc_garble_planned(g, plan, 1, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+	cr_assert(strstr(gc_garbler_error(g), "not next") != NULL);
+	cr_assert(gc_garble_planned(g, plan, 4, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+	size_t need = gc_plan_chunk_bytes(plan, 0);
+	cr_assert(need > 0);
+	cr_assert(gc_garble_planned(g, plan, 0, tab, need - 1, &nb) == RT_ERR_INPUT);
+	cr_assert(gc_eval_planned(e, plan2, 0, tab, need) == RT_ERR_INPUT);
+	cr_assert(gc_eval_planned(e, plan, 2, tab, need) == RT_ERR_INPUT);
+	/* the evaluator: tables of the wrong length */
+	cr_assert(gc_garble_planned(g, plan, 0, tab, sizeof(tab), &nb) == RT_OK);
+	cr_assert(nb == need);
+	cr_assert(gc_eval_planned(e, plan, 0, tab, nb - 1) == RT_ERR_PROTOCOL);
+	cr_assert(gc_eval_planned(e, plan, 0, tab, nb + 32) == RT_ERR_PROTOCOL);
+	cr_assert(gc_eval_planned(e, plan, 0, tab, nb) == RT_OK, "%s", gc_evaluator_error(e));
+	/* a chunk again is out of turn; streamed gates carry on after planned ones */
+	cr_assert(gc_garble_planned(g, plan, 0, tab, sizeof(tab), &nb2) == RT_ERR_INPUT);
+	cr_assert(gc_garble_chunk(g, c->gates + 100, 300, tab + nb, sizeof(tab) - nb, &nb2) ==
+		  RT_OK);
+	cr_assert(gc_eval_chunk(e, c->gates + 100, 300, tab + nb, nb2) == RT_OK);
+	cr_assert(gc_garble_planned(g, plan, 1, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+
+	/* the whole run matches a garbler that streamed everything */
+	gc_garbler *g2 = NULL;
+	prg *p2 = seeded_prg(12);
+	cr_assert(gc_garbler_new(&g2, c, p2) == RT_OK);
+	cr_assert(gc_garble_chunk(g2, c->gates, c->ngates, want, sizeof(want), &nb2) == RT_OK);
+	cr_assert(memcmp(tab, want, nb2) == 0);
+	uint8_t d1[1], d2[1], s[1];
+	cr_assert(gc_garbler_decoding_bits(g, d1) == RT_OK);
+	cr_assert(gc_garbler_decoding_bits(g2, d2) == RT_OK);
+	cr_assert(gc_evaluator_output_bits(e, s) == RT_OK);
+	cr_assert((d1[0] & 15) == (d2[0] & 15));
+	gc_garbler_free(g);
+	gc_garbler_free(g2);
+	gc_evaluator_free(e);
+	gc_plan_free(plan);
+	gc_plan_free(plan2);
+	prg_free(p);
+	prg_free(p2);
+	circ_free(c);
+	circ_free(c2);
+	cr_assert(rt_alloc_live() == live);
+}
+
+Test(gc, plan_out_of_memory_leaks_nothing)
+{
+	size_t live = rt_alloc_live();
+	struct circ_circuit *c = random_circuit(8, 3000, 4, 50);
+	for (size_t n = 1; n <= 8; n++) {
+		gc_plan *plan = (gc_plan *)&live; /* must be reset to NULL */
+		rt_alloc_fail_after(n);
+		rt_err err = gc_plan_new(&plan, c, 200);
+		rt_alloc_fail_after(0);
+		cr_assert(err == RT_OK || (err == RT_ERR_NOMEM && plan == NULL), "n=%zu", n);
+		cr_assert(n > 3 || err == RT_ERR_NOMEM, "n=%zu", n);
+		gc_plan_free(plan);
+	}
+	circ_free(c);
+	cr_assert(rt_alloc_live() == live);
+}
+
 /* ---- the shared Bristol circuits ---- */
 
 static const char *bristol_dir(void)
@@ -583,6 +790,30 @@ Test(gc, bristol_circuits_random_inputs)
 		}
 		circ_free(c);
 	}
+	cr_assert(rt_alloc_live() == live);
+}
+
+/* The shared AES-128 circuit, from plans of a party's chunk size, against streaming. */
+Test(gc, planned_bristol_aes_matches_streamed)
+{
+	size_t live = rt_alloc_live();
+	struct circ_circuit *c = load_shared("aes_128.txt");
+	uint8_t in[32];
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)rnd();
+	struct run_opts o = best_opts();
+	o.gchunk = 3000;
+	struct run ref, r;
+	garble_and_eval(c, in, &o, &ref);
+	check_run(c, in, &ref);
+	for (size_t chunk = 1024; chunk <= 65536; chunk *= 4) {
+		o.gplan = o.eplan = chunk;
+		garble_and_eval(c, in, &o, &r);
+		cr_assert(same_run(c, &r, &ref), "chunks of %zu", chunk);
+		run_free(&r);
+	}
+	run_free(&ref);
+	circ_free(c);
 	cr_assert(rt_alloc_live() == live);
 }
 
