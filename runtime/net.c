@@ -16,8 +16,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -31,6 +33,7 @@ enum { NET_SOCK_BUF_BYTES = 4 << 20 }; /* kernel buffers asked for on a local so
 struct net_chan {
 	int fd;
 	int timeout_ms;
+	int spin_us; /* how long a wait polls without sleeping first */
 	rt_err failed; /* first error, returned by every later call */
 	uint8_t *wbuf; /* queued output: wbuf[0..wlen) */
 	size_t wlen;
@@ -48,6 +51,13 @@ static int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Deadline for a timeout (-1 = none). */
@@ -136,6 +146,12 @@ rt_err net_chan_new(net_chan **out, int fd, int timeout_ms)
 	}
 	ch->fd = fd;
 	ch->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+	ch->spin_us = NET_SPIN_US;
+	const char *spin = getenv("MPCC_NET_SPIN_US");
+	if (spin && *spin) {
+		long v = strtol(spin, NULL, 10);
+		ch->spin_us = v < 0 ? 0 : v > NET_SPIN_MAX_US ? NET_SPIN_MAX_US : (int)v;
+	}
 	ch->wbuf = wbuf;
 	ch->rbuf = rbuf;
 	*out = ch;
@@ -189,11 +205,32 @@ uint64_t net_bytes_received(const net_chan *ch)
 	return ch->received;
 }
 
-/* Waits until the socket is ready for events, at most the channel's timeout. */
+void net_chan_set_spin(net_chan *ch, int spin_us)
+{
+	ch->spin_us = spin_us < 0 ? 0 : spin_us > NET_SPIN_MAX_US ? NET_SPIN_MAX_US : spin_us;
+}
+
+/* Waits until the socket is ready for events, at most the channel's timeout: polls without
+ * sleeping for spin_us first (see net.h), then sleeps in poll(). */
 static rt_err wait_ready(net_chan *ch, short events)
 {
 	int64_t deadline = deadline_after(ch->timeout_ms);
 	struct pollfd p = {.fd = ch->fd, .events = events};
+	if (ch->spin_us > 0) { /* within the timeout, which the spin does not extend */
+		int64_t end = now_us() + ch->spin_us;
+		if (deadline >= 0 && end > deadline * 1000)
+			end = deadline * 1000;
+		do {
+			int r = poll(&p, 1, 0);
+			if (r > 0)
+				return RT_OK;
+			if (r < 0 && errno != EINTR) {
+				char eb[96];
+				return chan_fail(ch, RT_ERR_IO, "poll: %s", errno_text(errno, eb));
+			}
+			sched_yield(); /* whoever else waits for this core (the peer?) goes first */
+		} while (now_us() < end);
+	}
 	for (;;) {
 		int r = poll(&p, 1, ms_left(deadline));
 		if (r > 0)
@@ -271,6 +308,34 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 	return RT_OK;
 }
 
+rt_err net_send_reserve(net_chan *ch, size_t n, uint8_t **p)
+{
+	*p = NULL;
+	if (ch->failed != RT_OK)
+		return ch->failed;
+	if (n > NET_BUF_BYTES)
+		return RT_ERR_INPUT;
+	if (n > NET_BUF_BYTES - ch->wlen) {
+		rt_err err = net_flush(ch);
+		if (err != RT_OK)
+			return err;
+	}
+	*p = ch->wbuf + ch->wlen;
+	return RT_OK;
+}
+
+rt_err net_send_commit(net_chan *ch, size_t n)
+{
+	if (ch->failed != RT_OK)
+		return ch->failed;
+	if (n > NET_BUF_BYTES - ch->wlen)
+		return RT_ERR_INPUT;
+	if (ch->tx_sent && n > 0 && EVP_DigestUpdate(ch->tx_sent, ch->wbuf + ch->wlen, n) != 1)
+		return chan_fail(ch, RT_ERR_CRYPTO, "transcript hash failed");
+	ch->wlen += n;
+	return RT_OK;
+}
+
 /* Reads at least one byte (at most cap) into p; flushes our output before waiting. */
 static rt_err read_some(net_chan *ch, uint8_t *p, size_t cap, size_t *got)
 {
@@ -342,6 +407,34 @@ rt_err net_recv(net_chan *ch, void *buf, size_t n)
 		left -= take;
 	}
 	if (ch->tx_recv && EVP_DigestUpdate(ch->tx_recv, buf, n) != 1)
+		return chan_fail(ch, RT_ERR_CRYPTO, "transcript hash failed");
+	return RT_OK;
+}
+
+rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p)
+{
+	*p = NULL;
+	if (ch->failed != RT_OK)
+		return ch->failed;
+	if (n > NET_BUF_BYTES)
+		return RT_ERR_INPUT;
+	if (n > ch->rlen - ch->rpos) {
+		/* what is buffered moves to the front, then the rest arrives behind it */
+		size_t have = ch->rlen - ch->rpos;
+		memmove(ch->rbuf, ch->rbuf + ch->rpos, have);
+		ch->rpos = 0;
+		ch->rlen = have;
+		while (ch->rlen < n) {
+			size_t got;
+			rt_err err = read_some(ch, ch->rbuf + ch->rlen, NET_BUF_BYTES - ch->rlen, &got);
+			if (err != RT_OK)
+				return err;
+			ch->rlen += got;
+		}
+	}
+	*p = ch->rbuf + ch->rpos;
+	ch->rpos += n;
+	if (ch->tx_recv && n > 0 && EVP_DigestUpdate(ch->tx_recv, *p, n) != 1)
 		return chan_fail(ch, RT_ERR_CRYPTO, "transcript hash failed");
 	return RT_OK;
 }

@@ -23,6 +23,8 @@ enum {
 	NET_BUF_BYTES = 1 << 20,  /* write and read buffer size */
 	NET_ERRMSG_BYTES = 256,	  /* room for an error message, terminating NUL included */
 	NET_MSG_HEADER_BYTES = 8, /* length prefix of net_send_msg: 64-bit little-endian */
+	NET_SPIN_US = 500,         /* default time a wait polls before it sleeps */
+	NET_SPIN_MAX_US = 1000000, /* the most that may be asked for */
 };
 
 typedef struct net_chan net_chan;
@@ -31,6 +33,8 @@ typedef struct net_chan net_chan;
  * net_chan_free, or at once if this fails). Sets it non-blocking and, for TCP, TCP_NODELAY.
  * timeout_ms > 0 bounds every wait for the peer; -1 waits forever. */
 RT_MUST_CHECK rt_err net_chan_new(net_chan **out, int fd, int timeout_ms);
+/* Sets how long each wait polls before it sleeps, in microseconds (0: sleep at once). */
+void net_chan_set_spin(net_chan *ch, int spin_us);
 /* Closes the socket without flushing; NULL is a no-op. */
 void net_chan_free(net_chan *ch);
 
@@ -41,6 +45,16 @@ RT_MUST_CHECK rt_err net_send(net_chan *ch, const void *buf, size_t n);
 RT_MUST_CHECK rt_err net_flush(net_chan *ch);
 /* Reads exactly n bytes. */
 RT_MUST_CHECK rt_err net_recv(net_chan *ch, void *buf, size_t n);
+
+/* Without a copy: room for n <= NET_BUF_BYTES bytes at *p, in the write buffer (flushed first
+ * if it has less room). Write up to n bytes there, then queue the first m <= n of them with
+ * net_send_commit(ch, m), before any other call on the channel. n > NET_BUF_BYTES (or m over
+ * the room) is RT_ERR_INPUT. */
+RT_MUST_CHECK rt_err net_send_reserve(net_chan *ch, size_t n, uint8_t **p);
+RT_MUST_CHECK rt_err net_send_commit(net_chan *ch, size_t m);
+/* Without a copy: the next n <= NET_BUF_BYTES bytes, read into the read buffer; *p points
+ * at them until the next call on the channel. n > NET_BUF_BYTES is RT_ERR_INPUT. */
+RT_MUST_CHECK rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p);
 
 /* A message: its length as 8 bytes little-endian, then its bytes (queued like net_send). */
 RT_MUST_CHECK rt_err net_send_msg(net_chan *ch, const void *buf, size_t n);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -271,6 +272,27 @@ Test(net, stalled_peer_times_out_on_read)
 	cr_assert(eq(int, wait_peer(pid), 0));
 }
 
+/* A wait spins at most as long as the timeout allows: a stalled peer still times out on time,
+ * whatever the spin. */
+Test(net, spinning_wait_keeps_the_timeout)
+{
+	static const int spins[] = {0, 1000, 5000000};
+	for (size_t i = 0; i < sizeof(spins) / sizeof(spins[0]); i++) {
+		net_chan *ch;
+		pid_t pid = start_peer(silent_peer, NULL, 200, &ch);
+		net_chan_set_spin(ch, spins[i]);
+		uint8_t b;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		cr_assert(eq(int, net_recv(ch, &b, 1), RT_ERR_TIMEOUT));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+		cr_assert(s < 5.0, "spin %d us: the wait took %.2f s", spins[i], s);
+		net_chan_free(ch);
+		cr_assert(eq(int, wait_peer(pid), 0));
+	}
+}
+
 /* Never reads the socket: waits on a pipe the parent closes when done. */
 static int not_reading_peer(net_chan *ch, void *arg)
 {
@@ -385,6 +407,114 @@ Test(net, transcripts_match_across_the_channel)
 	cr_assert(eq(int, memcmp(sent, peer_recvd, 32), 0));
 	cr_assert(eq(int, memcmp(recvd, peer_sent, 32), 0));
 	cr_assert(ne(int, memcmp(sent, recvd, 32), 0));
+	cr_assert(eq(int, wait_peer(pid), 0));
+	net_chan_free(ch);
+	cr_assert(eq(sz, rt_alloc_live(), 0));
+}
+
+/* ---- without a copy: reserve/commit and views ---- */
+
+enum { VIEW_ROUNDS = 12 };
+
+/* Size of round i's block: small ones, ones that overflow what is buffered, the whole buffer. */
+static size_t view_size(int i)
+{
+	static const size_t sizes[VIEW_ROUNDS] = {1,	 16,	 1000,	   NET_BUF_BYTES / 2,
+						  700000, 4096, NET_BUF_BYTES, 3,
+						  NET_BUF_BYTES - 1, 65536, 12345, 2};
+	return sizes[i];
+}
+
+/* Reads each block as a view and sends it back with reserve/commit, reversed, in the same
+ * size; a pattern block follows through plain net_send. */
+static int view_echo_peer(net_chan *ch, void *arg)
+{
+	(void)arg;
+	if (net_chan_start_transcript(ch) != RT_OK)
+		return 1;
+	for (int i = 0; i < VIEW_ROUNDS; i++) {
+		size_t n = view_size(i);
+		const uint8_t *in;
+		uint8_t *out;
+		if (net_recv_view(ch, n, &in) != RT_OK)
+			return 2;
+		uint8_t *copy = malloc(n);
+		memcpy(copy, in, n); /* the view lasts until the next call */
+		size_t room = n + 10 < NET_BUF_BYTES ? n + 10 : NET_BUF_BYTES; /* more than used */
+		if (net_send_reserve(ch, room, &out) != RT_OK)
+			return 3;
+		for (size_t k = 0; k < n; k++)
+			out[k] = copy[n - 1 - k];
+		free(copy);
+		if (net_send_commit(ch, n) != RT_OK || net_flush(ch) != RT_OK)
+			return 4;
+	}
+	uint8_t sent[32], recvd[32];
+	if (net_chan_transcript(ch, sent, recvd) != RT_OK || net_send(ch, sent, 32) != RT_OK ||
+	    net_send(ch, recvd, 32) != RT_OK || net_flush(ch) != RT_OK)
+		return 5;
+	return 0;
+}
+
+Test(net, reserve_commit_and_views_round_trip)
+{
+	net_chan *ch;
+	pid_t pid = start_peer(view_echo_peer, NULL, TIMEOUT_MS, &ch);
+	cr_assert(eq(int, net_chan_start_transcript(ch), RT_OK));
+	uint8_t *out = malloc(NET_BUF_BYTES), *in = malloc(NET_BUF_BYTES);
+	uint64_t state = 21;
+	for (int i = 0; i < VIEW_ROUNDS; i++) {
+		size_t n = view_size(i);
+		fill_pattern(out, n, &state);
+		/* blocks go out both ways, and come back in pieces of other sizes */
+		if (i % 2) {
+			uint8_t *p;
+			cr_assert(eq(int, net_send_reserve(ch, n, &p), RT_OK));
+			memcpy(p, out, n);
+			cr_assert(eq(int, net_send_commit(ch, n), RT_OK));
+		} else {
+			cr_assert(eq(int, net_send(ch, out, n), RT_OK));
+		}
+		cr_assert(eq(int, net_flush(ch), RT_OK));
+		size_t got = 0;
+		while (got < n) {
+			size_t piece = n - got < 1 + (size_t)i * 70001 ? n - got : 1 + (size_t)i * 70001;
+			const uint8_t *v;
+			cr_assert(eq(int, net_recv_view(ch, piece, &v), RT_OK), "%s",
+				  net_chan_errmsg(ch));
+			memcpy(in + got, v, piece);
+			got += piece;
+		}
+		for (size_t k = 0; k < n; k++)
+			cr_assert(in[k] == out[n - 1 - k], "round %d byte %zu", i, k);
+	}
+	uint8_t sent[32], recvd[32], peer_sent[32], peer_recvd[32];
+	cr_assert(eq(int, net_chan_transcript(ch, sent, recvd), RT_OK));
+	cr_assert(eq(int, net_recv(ch, peer_sent, 32), RT_OK));
+	cr_assert(eq(int, net_recv(ch, peer_recvd, 32), RT_OK));
+	cr_assert(eq(int, memcmp(sent, peer_recvd, 32), 0), "views and commits are hashed");
+	cr_assert(eq(int, memcmp(recvd, peer_sent, 32), 0));
+	cr_assert(eq(int, wait_peer(pid), 0));
+	net_chan_free(ch);
+	free(out);
+	free(in);
+	cr_assert(eq(sz, rt_alloc_live(), 0));
+}
+
+Test(net, reserve_and_view_refuse_more_than_the_buffer)
+{
+	net_chan *ch;
+	pid_t pid = start_peer(close_at_once_peer, NULL, TIMEOUT_MS, &ch);
+	uint8_t *p = (uint8_t *)&ch;
+	const uint8_t *v = p;
+	cr_assert(eq(int, net_send_reserve(ch, NET_BUF_BYTES + 1, &p), RT_ERR_INPUT));
+	cr_assert(eq(ptr, p, NULL));
+	cr_assert(eq(int, net_recv_view(ch, NET_BUF_BYTES + 1, &v), RT_ERR_INPUT));
+	cr_assert(eq(ptr, (void *)v, NULL));
+	cr_assert(eq(int, net_send(ch, "abc", 3), RT_OK));
+	cr_assert(eq(int, net_send_reserve(ch, 10, &p), RT_OK));
+	cr_assert(eq(int, net_send_commit(ch, NET_BUF_BYTES - 2), RT_ERR_INPUT)); /* past the room */
+	cr_assert(eq(int, net_send_commit(ch, 0), RT_OK));
 	cr_assert(eq(int, wait_peer(pid), 0));
 	net_chan_free(ch);
 	cr_assert(eq(sz, rt_alloc_live(), 0));
