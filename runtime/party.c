@@ -13,6 +13,10 @@
 #include "gc.h"
 #include "ot.h"
 
+/* a chunk's tables are garbled and evaluated inside the channel's buffers */
+_Static_assert((uint64_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES <= NET_BUF_BYTES,
+	       "a chunk's tables must fit the channel's buffer");
+
 static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
 enum {
 	PROTOCOL_VERSION = 1,
@@ -27,6 +31,7 @@ struct party {
 	prg *prg;
 	gc_garbler *g;
 	gc_evaluator *e;
+	gc_plan *plan;               /* the circuit's schedule, made once; NULL: stream gates */
 	ot_sender *ots;
 	ot_receiver *otr;
 	uint8_t identity[32];
@@ -36,7 +41,6 @@ struct party {
 	uint32_t nto_eval, nto_garb;
 	uint8_t (*labels)[16];       /* input labels in transit (secret) */
 	uint64_t nlabels;
-	uint8_t *tables;             /* one chunk's garbled tables */
 	uint8_t *bits, *bits2;       /* packed bits: inputs, decoding and permute bits */
 	size_t bits_len;
 	struct party_stats st;
@@ -90,10 +94,10 @@ void party_free(party *pt)
 		return;
 	gc_garbler_free(pt->g);
 	gc_evaluator_free(pt->e);
+	gc_plan_free(pt->plan);
 	ot_sender_free(pt->ots);
 	ot_receiver_free(pt->otr);
 	secret_free(pt->labels, pt->nlabels * 16);
-	rt_free(pt->tables);
 	secret_free(pt->bits, pt->bits_len);
 	secret_free(pt->bits2, pt->bits_len);
 	rt_free(pt->to_eval);
@@ -194,6 +198,11 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 			    circ->nparties);
 	if (circ_identity(circ, pt->identity) != 0)
 		return fail(pt, RT_ERR_INPUT, "set-up", "the circuit is invalid");
+	if (circ->ngates <= PARTY_PLAN_MAX_GATES) {
+		err = gc_plan_new(&pt->plan, circ, PARTY_CHUNK_GATES);
+		if (err)
+			return fail(pt, err, "set-up", "cannot schedule the circuit");
+	}
 	for (uint32_t k = 0; k < circ->ninputs; k++) {
 		if (circ->inputs[k].party == PARTY_EVALUATOR)
 			pt->eval_bits += circ->inputs[k].width;
@@ -202,10 +211,9 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 	pt->bits_len = (size_t)((circ->nin_bits > circ->nout_bits ? circ->nin_bits
 								  : circ->nout_bits) / 8 + 1);
 	pt->labels = rt_calloc(pt->nlabels + 1, 16);
-	pt->tables = rt_alloc((size_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES);
 	pt->bits = rt_calloc(pt->bits_len, 1);
 	pt->bits2 = rt_calloc(pt->bits_len, 1);
-	if (!pt->labels || !pt->tables || !pt->bits || !pt->bits2 ||
+	if (!pt->labels || !pt->bits || !pt->bits2 ||
 	    output_bits_for(circ, PARTY_EVALUATOR, &pt->to_eval, &pt->nto_eval) ||
 	    output_bits_for(circ, PARTY_GARBLER, &pt->to_garb, &pt->nto_garb))
 		return fail(pt, RT_ERR_NOMEM, "set-up", NULL);
@@ -308,6 +316,19 @@ static void select_bits(uint8_t *dst, const uint8_t *all, const uint32_t *idx, u
 		dst[j / 8] |= (uint8_t)(((all[idx[j] / 8] >> (idx[j] % 8)) & 1) << (j % 8));
 }
 
+/* The circuit's chunks of PARTY_CHUNK_GATES gates (the plan's, when there is one). */
+static size_t chunk_count(const party *pt)
+{
+	uint64_t n = pt->circ->ngates;
+	return (size_t)((n + PARTY_CHUNK_GATES - 1) / PARTY_CHUNK_GATES);
+}
+
+static size_t chunk_gates(const party *pt, size_t k)
+{
+	uint64_t left = pt->circ->ngates - (uint64_t)k * PARTY_CHUNK_GATES;
+	return left < PARTY_CHUNK_GATES ? (size_t)left : PARTY_CHUNK_GATES;
+}
+
 static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
 {
 	const struct circ_circuit *c = pt->circ;
@@ -347,15 +368,26 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 	}
 	double t1 = now();
 	pt->st.ot_ext_s += t1 - t0;
-	for (uint64_t pos = 0; pos < c->ngates; pos += PARTY_CHUNK_GATES) {
-		size_t k = c->ngates - pos < PARTY_CHUNK_GATES ? (size_t)(c->ngates - pos)
-							       : PARTY_CHUNK_GATES;
-		size_t nb;
-		err = gc_garble_chunk(pt->g, c->gates + pos, k, pt->tables,
-				      (size_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES, &nb);
+	/* each chunk leaves at once, so that the evaluator works on it while we garble the next */
+	size_t nchunks = chunk_count(pt);
+	for (size_t k = 0; k < nchunks; k++) {
+		size_t nb = 0, cap = (size_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES;
+		uint8_t *tables;
+		err = net_send_reserve(pt->ch, cap, &tables); /* garbled in the channel's buffer */
 		if (err)
 			return fail(pt, err, "garbling", NULL);
-		err = net_send(pt->ch, pt->tables, nb);
+		if (pt->plan) {
+			err = gc_garble_planned(pt->g, pt->plan, k, tables, cap, &nb);
+		} else {
+			uint64_t pos = (uint64_t)k * PARTY_CHUNK_GATES;
+			err = gc_garble_chunk(pt->g, c->gates + pos, chunk_gates(pt, k), tables, cap,
+					      &nb);
+		}
+		if (err)
+			return fail(pt, err, "garbling", NULL);
+		err = net_send_commit(pt->ch, nb);
+		if (!err)
+			err = net_flush(pt->ch);
 		if (err)
 			return fail(pt, err, "garbling", NULL);
 		pt->st.and_gates += nb / GC_TABLE_BYTES;
@@ -409,14 +441,18 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 		return fail(pt, err, "input", NULL);
 	double t1 = now();
 	pt->st.ot_ext_s += t1 - t0;
-	for (uint64_t pos = 0; pos < c->ngates; pos += PARTY_CHUNK_GATES) {
-		size_t k = c->ngates - pos < PARTY_CHUNK_GATES ? (size_t)(c->ngates - pos)
-							       : PARTY_CHUNK_GATES;
-		size_t nb = (size_t)gc_count_and(c->gates + pos, k) * GC_TABLE_BYTES;
-		err = net_recv(pt->ch, pt->tables, nb);
+	size_t nchunks = chunk_count(pt);
+	for (size_t k = 0; k < nchunks; k++) {
+		uint64_t pos = (uint64_t)k * PARTY_CHUNK_GATES;
+		size_t n = chunk_gates(pt, k);
+		size_t nb = pt->plan ? gc_plan_chunk_bytes(pt->plan, k)
+				     : (size_t)gc_count_and(c->gates + pos, n) * GC_TABLE_BYTES;
+		const uint8_t *tables; /* evaluated where the channel read them */
+		err = net_recv_view(pt->ch, nb, &tables);
 		if (err)
 			return fail(pt, err, "garbling", NULL);
-		err = gc_eval_chunk(pt->e, c->gates + pos, k, pt->tables, nb);
+		err = pt->plan ? gc_eval_planned(pt->e, pt->plan, k, tables, nb)
+			       : gc_eval_chunk(pt->e, c->gates + pos, n, tables, nb);
 		if (err)
 			return fail(pt, err, "garbling", NULL);
 		pt->st.and_gates += nb / GC_TABLE_BYTES;

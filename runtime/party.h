@@ -7,8 +7,9 @@
  *
  *   garbler -> evaluator   the garbler's input labels (W^0 ^ x*delta)
  *   evaluator -> garbler   the OT extension matrix for the evaluator's input bits
- *   garbler -> evaluator   the garbled tables, streamed in chunks as they are made, then the
- *                          decoding bits of the outputs the evaluator may learn
+ *   garbler -> evaluator   the garbled tables, streamed in chunks as they are made (each chunk
+ *                          leaves at once, so the evaluator works while the garbler does),
+ *                          then the decoding bits of the outputs the evaluator may learn
  *   evaluator -> garbler   the permute bits of the outputs the garbler may learn
  *
  * so each party learns exactly the outputs addressed to it or to all. Delta and the OT keys
@@ -29,7 +30,10 @@
 enum {
 	PARTY_GARBLER = 0,
 	PARTY_EVALUATOR = 1,
-	PARTY_CHUNK_GATES = 1 << 14, /* gates garbled and sent per chunk */
+	PARTY_CHUNK_GATES = 1 << 13, /* gates garbled and sent per chunk */
+	/* Circuits of at most this many gates are scheduled once per session (a gc_plan, about
+	 * 13 bytes a gate); larger ones are scheduled as their chunks stream. */
+	PARTY_PLAN_MAX_GATES = 1 << 22,
 };
 
 typedef struct party party;
