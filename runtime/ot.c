@@ -13,7 +13,11 @@
  * Lindell, Schneider, Zohner (eprint 2016/602), correlated. The base OTs run with roles
  * reversed: the extension's receiver R is the base sender and keeps seed pairs (k_j^0, k_j^1);
  * the extension's sender S chooses the bits of delta and keeps k_j^{delta_j}, j < 128. Each seed
- * keys an AES-128-CTR stream G (IV 0) that runs on from call to call. For a batch of m OTs:
+ * keys an AES-128-CTR stream G (IV 0: block i of the stream is AES_k(i as a 128-bit big-endian
+ * number), as OpenSSL's EVP_aes_128_ctr has it) that runs on from call to call. The streams
+ * use aes.h with the keys expanded once: all of them stand at the same byte, so one list of
+ * counter blocks serves every column, and a call of a few OTs costs a few AES blocks per
+ * column, no more. For a batch of m OTs:
  *     R:  t^j = G(k_j^0),   u^j = t^j ^ G(k_j^1) ^ r           (128 columns of m bits) -> S
  *     S:  q^j = G(k_j^{delta_j}) ^ delta_j u^j  = t^j ^ delta_j r
  * Transposing the 128 x m bit matrices gives rows with q_i = t_i ^ r_i delta. Each column
@@ -25,6 +29,8 @@
 #include "ot.h"
 
 #include <string.h>
+
+#include "aes.h"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -531,27 +537,56 @@ enum {
 	BATCH_BYTES = BATCH_OTS / 8,
 	COL_STRIDE = BATCH_BYTES + 64,
 	STREAM_MIN_OTS = 1 << 17,
+	STREAM_WIDE_MIN = 32, /* keystream blocks per column worth the VAES paths */
 };
 
-static const uint8_t zero_column[BATCH_BYTES]; /* G(k) = AES-CTR over zeros */
+/* The column streams G of one end, all at byte pos: counter blocks and keystream of a batch. */
+struct streams {
+	enum aes_impl impl, small_impl; /* the best one; AES-NI (when it is) for a few blocks */
+	uint64_t pos;
+	uint8_t (*ctr)[16]; /* the counter blocks of the batch, BATCH_BYTES / 16 + 2 */
+	uint8_t (*ks)[16];  /* one column's keystream of the batch */
+};
 
-/* AES-128-CTR keyed with a base-OT key, IV 0: the column stream G(k). */
-static rt_err stream_new(EVP_CIPHER_CTX **out, const uint8_t key[16])
+static rt_err streams_new(struct streams *s)
 {
-	static const uint8_t iv[16];
-	*out = EVP_CIPHER_CTX_new();
-	if (!*out || EVP_EncryptInit_ex(*out, EVP_aes_128_ctr(), NULL, key, iv) != 1)
-		return RT_ERR_CRYPTO;
-	return RT_OK;
+	s->impl = aes_impl_best();
+	s->small_impl = s->impl != AES_IMPL_SOFT ? AES_IMPL_AESNI : s->impl;
+	s->pos = 0;
+	s->ctr = rt_calloc(BATCH_BYTES / 16 + 2, 16);
+	s->ks = rt_calloc(BATCH_BYTES / 16 + 2, 16);
+	return s->ctr && s->ks ? RT_OK : RT_ERR_NOMEM;
 }
 
-/* out = in ^ the next n bytes of the stream (in == out is fine). */
-static rt_err stream_xor(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t n)
+static void streams_free(struct streams *s)
 {
-	int len = 0;
-	if (EVP_EncryptUpdate(ctx, out, &len, in, (int)n) != 1 || (size_t)len != n)
-		return RT_ERR_CRYPTO;
-	return RT_OK;
+	rt_free(s->ctr);
+	secret_free(s->ks, (BATCH_BYTES / 16 + 2) * 16);
+}
+
+/* Readies the next n <= BATCH_BYTES bytes of every stream: the counter blocks that cover
+ * them. Returns how many. */
+static size_t streams_begin(struct streams *s, size_t n)
+{
+	uint64_t first = s->pos / 16, last = (s->pos + n + 15) / 16;
+	for (uint64_t i = first; i < last; i++) {
+		uint8_t *c = s->ctr[i - first];
+		memset(c, 0, 8);
+		for (int b = 0; b < 8; b++)
+			c[15 - b] = (uint8_t)(i >> (8 * b));
+	}
+	return (size_t)(last - first);
+}
+
+/* out = in ^ the next n bytes of the stream keyed by k (in == out is fine), with nblocks
+ * from streams_begin; in NULL: out = the stream. */
+static void stream_xor(struct streams *s, const struct aes_key *k, size_t nblocks, uint8_t *out,
+		       const uint8_t *in, size_t n);
+
+/* All columns done: the streams move on by n bytes. */
+static void streams_end(struct streams *s, size_t n)
+{
+	s->pos += n;
 }
 
 /* out = a ^ b over n bytes, 16 at a time. */
@@ -567,6 +602,19 @@ static void xor_bytes(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n
 #endif
 	for (; k < n; k++)
 		out[k] = a[k] ^ b[k];
+}
+
+static void stream_xor(struct streams *s, const struct aes_key *k, size_t nblocks, uint8_t *out,
+		       const uint8_t *in, size_t n)
+{
+	/* a few blocks go through AES-NI: waking the wide units for them costs more than it saves */
+	enum aes_impl impl = nblocks < STREAM_WIDE_MIN ? s->small_impl : s->impl;
+	aes_encrypt_ecb(impl, k, (const uint8_t (*)[16])s->ctr, s->ks, nblocks);
+	const uint8_t *ks = s->ks[0] + s->pos % 16;
+	if (in)
+		xor_bytes(out, in, ks, n);
+	else
+		memcpy(out, ks, n);
 }
 
 /* buf &= mask (0x00 or 0xff) over n bytes, 16 at a time. */
@@ -654,14 +702,16 @@ static void batch_free(struct batch *b)
 struct ot_sender {
 	net_chan *ch;
 	uint8_t delta[16];
-	EVP_CIPHER_CTX *stream[OT_BASE_COUNT]; /* G(k_j^{delta_j}) */
+	struct aes_key key[OT_BASE_COUNT]; /* of G(k_j^{delta_j}) */
+	struct streams streams;
 	struct batch batch;
 };
 
 struct ot_receiver {
 	net_chan *ch;
-	EVP_CIPHER_CTX *stream[OT_BASE_COUNT][2]; /* G(k_j^0), G(k_j^1) */
-	uint8_t *choices;			  /* a batch of choice bits */
+	struct aes_key key[OT_BASE_COUNT][2]; /* of G(k_j^0), G(k_j^1) */
+	struct streams streams;
+	uint8_t *choices; /* a batch of choice bits */
 	struct batch batch;
 };
 
@@ -676,9 +726,11 @@ rt_err ot_sender_new(ot_sender **out, net_chan *ch, const uint8_t delta[16], prg
 	memcpy(s->delta, delta, 16);
 	rt_err err = batch_new(&s->batch);
 	if (err == RT_OK)
+		err = streams_new(&s->streams);
+	if (err == RT_OK)
 		err = ot_base_recv(ch, p, delta, keys, OT_BASE_COUNT);
 	for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++)
-		err = stream_new(&s->stream[j], keys[j]);
+		aes_expand_key(s->streams.impl, &s->key[j], keys[j]);
 	secret_wipe(keys, sizeof(keys));
 	if (err != RT_OK) {
 		ot_sender_free(s);
@@ -692,10 +744,9 @@ void ot_sender_free(ot_sender *s)
 {
 	if (!s)
 		return;
-	for (size_t j = 0; j < OT_BASE_COUNT; j++)
-		EVP_CIPHER_CTX_free(s->stream[j]); /* cleanses the key schedule */
 	batch_free(&s->batch);
-	secret_wipe(s->delta, sizeof(s->delta));
+	streams_free(&s->streams);
+	secret_wipe(s, sizeof(*s)); /* delta and the key schedules */
 	rt_free(s);
 }
 
@@ -708,15 +759,16 @@ rt_err ot_send_cot(ot_sender *s, uint8_t (*q)[16], size_t n)
 		rt_err err = net_recv(s->ch, s->batch.wire, OT_BASE_COUNT * nb);
 		if (err != RT_OK)
 			return err;
+		size_t nblocks = streams_begin(&s->streams, nb);
 		for (size_t j = 0; j < OT_BASE_COUNT; j++) {
 			/* q^j = G(k_j) ^ delta_j * u^j */
 			uint8_t *u = s->batch.wire + j * nb;
 			uint8_t mask = (uint8_t)(0u - ((s->delta[j / 8] >> (j % 8)) & 1u));
 			and_bytes(u, mask, nb);
-			err = stream_xor(s->stream[j], s->batch.cols + j * COL_STRIDE, u, nb);
-			if (err != RT_OK)
-				return err;
+			stream_xor(&s->streams, &s->key[j], nblocks, s->batch.cols + j * COL_STRIDE, u,
+				   nb);
 		}
+		streams_end(&s->streams, nb);
 		transpose_batch(s->batch.transpose, q + off, s->batch.cols, m, stream_output(n));
 	}
 	stream_fence(n);
@@ -736,11 +788,12 @@ rt_err ot_receiver_new(ot_receiver **out, net_chan *ch, prg *p)
 	if (err == RT_OK && !r->choices)
 		err = RT_ERR_NOMEM;
 	if (err == RT_OK)
+		err = streams_new(&r->streams);
+	if (err == RT_OK)
 		err = ot_base_send(ch, p, keys, OT_BASE_COUNT);
 	for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++) {
-		err = stream_new(&r->stream[j][0], keys[j][0]);
-		if (err == RT_OK)
-			err = stream_new(&r->stream[j][1], keys[j][1]);
+		aes_expand_key(r->streams.impl, &r->key[j][0], keys[j][0]);
+		aes_expand_key(r->streams.impl, &r->key[j][1], keys[j][1]);
 	}
 	secret_wipe(keys, sizeof(keys));
 	if (err != RT_OK) {
@@ -755,12 +808,10 @@ void ot_receiver_free(ot_receiver *r)
 {
 	if (!r)
 		return;
-	for (size_t j = 0; j < OT_BASE_COUNT; j++) {
-		EVP_CIPHER_CTX_free(r->stream[j][0]);
-		EVP_CIPHER_CTX_free(r->stream[j][1]);
-	}
 	batch_free(&r->batch);
+	streams_free(&r->streams);
 	secret_free(r->choices, BATCH_BYTES);
+	secret_wipe(r, sizeof(*r)); /* the key schedules */
 	rt_free(r);
 }
 
@@ -775,14 +826,15 @@ rt_err ot_recv_cot(ot_receiver *r, const uint8_t *choices, uint8_t (*t)[16], siz
 		memcpy(rb, choices + off / 8, nb);
 		if (m % 8) /* bits past n are not ours to send */
 			rb[nb - 1] &= (uint8_t)((1u << (m % 8)) - 1);
-		for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++) {
+		size_t nblocks = streams_begin(&r->streams, nb);
+		for (size_t j = 0; j < OT_BASE_COUNT; j++) {
 			/* t^j = G(k_j^0), u^j = t^j ^ r ^ G(k_j^1) */
 			uint8_t *tj = r->batch.cols + j * COL_STRIDE, *u = r->batch.wire + j * nb;
-			err = stream_xor(r->stream[j][0], tj, zero_column, nb);
+			stream_xor(&r->streams, &r->key[j][0], nblocks, tj, NULL, nb);
 			xor_bytes(u, tj, rb, nb);
-			if (err == RT_OK)
-				err = stream_xor(r->stream[j][1], u, u, nb);
+			stream_xor(&r->streams, &r->key[j][1], nblocks, u, u, nb);
 		}
+		streams_end(&r->streams, nb);
 		if (err == RT_OK)
 			err = net_send(r->ch, r->batch.wire, OT_BASE_COUNT * nb);
 		if (err == RT_OK)
