@@ -41,6 +41,8 @@ enum {
 	GC_ERR_LEN = 160,
 };
 
+enum { RUN_FRESH, RUN_STREAMED, RUN_PLANNED }; /* how a run's chunks come */
+
 /* Scratch for scheduling one window of up to cap gates. */
 struct sched {
 	size_t cap;
@@ -48,6 +50,27 @@ struct sched {
 	uint32_t *key, *sub, *off;           /* see sort_window */
 	uint32_t *andno, *order, *pos;
 	uint32_t *ops;                      /* the window's schedule, 5 * cap words at most */
+};
+
+struct plan_chunk {
+	uint64_t first;    /* its first gate */
+	size_t ngates;
+	uint64_t nand;
+	size_t op, len;    /* its schedule: ops[op .. op + len) */
+};
+
+/* A plan's schedules name label slots, not wires (plan_assign_slots): a wire's slot is free
+ * again once its last reader ran, so the labels a run touches stay few and close together.
+ * Input wires keep their own numbers as slots; they and the output wires are never freed. */
+struct gc_plan {
+	const struct circ_circuit *circ;
+	size_t nchunks;
+	struct plan_chunk *chunks;
+	uint32_t *ops;
+	size_t len, cap; /* words used and allocated */
+	size_t max_bytes;
+	uint32_t *out_slot; /* the slot of output bit k's wire */
+	uint32_t nslots;    /* slots used, below nwires (then zero and one) */
 };
 
 struct gc_core {
@@ -62,6 +85,8 @@ struct gc_core {
 	struct hash_ctx hash;
 	uint64_t next_gate, next_and; /* the first gate and first AND gate of the next chunk */
 	struct sched sched;           /* for streamed chunks */
+	int mode;                     /* this run so far: RUN_FRESH, RUN_STREAMED or RUN_PLANNED */
+	const gc_plan *plan;          /* the plan of a planned run */
 
 	/* one batch of AND gates for the hash */
 	uint64_t tweak[GC_STRIDE];                     /* 2g and 2g + 1 for AND gate g */
@@ -207,12 +232,32 @@ static rt_err check_inputs(struct gc_core *c, uint64_t first, size_t n)
 	return RT_OK;
 }
 
-static rt_err check_defined(struct gc_core *c, uint64_t wire)
+/* The label slot of a wire already defined: the wire itself, unless the run is planned, which
+ * keeps the labels of input and output wires only. */
+static rt_err wire_slot(struct gc_core *c, uint64_t wire, uint64_t *slot)
 {
 	if (wire >= c->nin_bits + c->next_gate)
 		return fail(c, RT_ERR_INPUT, "wire %llu is not defined yet (%llu are)", wire,
 			    c->nin_bits + c->next_gate);
-	return RT_OK;
+	*slot = wire;
+	if (c->mode != RUN_PLANNED || wire < c->nin_bits)
+		return RT_OK;
+	for (uint32_t k = 0; k < c->circ->nout_bits; k++) {
+		if (c->circ->output_wires[k] == wire) {
+			*slot = c->plan->out_slot[k];
+			return RT_OK;
+		}
+	}
+	return fail(c, RT_ERR_INPUT,
+		    "wire %llu's label is not kept (a planned run keeps inputs and outputs)", wire,
+		    0);
+}
+
+/* The label of output bit k's wire, once the run is over. */
+static block output_label(const struct gc_core *c, uint32_t k)
+{
+	uint32_t w = c->circ->output_wires[k];
+	return c->labels[c->mode == RUN_PLANNED ? c->plan->out_slot[k] : w];
 }
 
 static rt_err check_finished(struct gc_core *c)
@@ -265,6 +310,8 @@ static rt_err check_chunk(struct gc_core *c, const struct circ_gate *gates, size
 			  uint64_t *nand)
 {
 	uint64_t base = c->nin_bits + c->next_gate;
+	if (c->mode == RUN_PLANNED)
+		return fail(c, RT_ERR_INPUT, "this run's chunks come from its plan", 0, 0);
 	if (n > c->ngates - c->next_gate)
 		return fail(c, RT_ERR_INPUT, "%llu gates given, only %llu remain", n,
 			    c->ngates - c->next_gate);
@@ -505,6 +552,7 @@ static void run_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n
 	}
 	c->next_gate += n;
 	c->next_and += nand;
+	c->mode = RUN_STREAMED;
 }
 
 uint64_t gc_count_and(const struct circ_gate *gates, size_t n)
@@ -516,22 +564,6 @@ uint64_t gc_count_and(const struct circ_gate *gates, size_t n)
 }
 
 /* ---- plans ---- */
-
-struct plan_chunk {
-	uint64_t first;    /* its first gate */
-	size_t ngates;
-	uint64_t nand;
-	size_t op, len;    /* its schedule: ops[op .. op + len) */
-};
-
-struct gc_plan {
-	const struct circ_circuit *circ;
-	size_t nchunks;
-	struct plan_chunk *chunks;
-	uint32_t *ops;
-	size_t len, cap; /* words used and allocated */
-	size_t max_bytes;
-};
 
 /* Appends n words to the plan's schedule, growing it by half again as needed. */
 static rt_err plan_append(gc_plan *p, const uint32_t *w, size_t n)
@@ -550,6 +582,103 @@ static rt_err plan_append(gc_plan *p, const uint32_t *w, size_t n)
 	memcpy(p->ops + p->len, w, n * sizeof(uint32_t));
 	p->len += n;
 	return RT_OK;
+}
+
+/* Calls fn(arg, r) on every wire-naming word r of the schedule, in the order the words run:
+ * each gate's inputs (read: a, b) before its output (written). */
+static void for_each_operand(gc_plan *p, void (*fn)(void *arg, uint32_t *word, bool out),
+			     void *arg)
+{
+	uint32_t *op = p->ops, *end = p->ops + p->len;
+	while (op < end) {
+		uint32_t h = *op++, n = h >> 1, width = h & 1 ? 4 : 3;
+		for (uint32_t i = 0; i < n; i++, op += width) {
+			fn(arg, &op[0], false);
+			fn(arg, &op[1], false);
+			fn(arg, &op[2], true);
+		}
+	}
+}
+
+struct slot_state {
+	uint32_t nwires, nin_bits;
+	uint64_t at;       /* reads so far, plus one */
+	uint64_t *last;    /* a wire's last read; 0: never read; UINT64_MAX: never freed */
+	uint32_t *slot;    /* a wire's slot */
+	uint32_t *free;    /* free slots, a stack: the last freed is the next used */
+	uint32_t nfree, nslots;
+	uint32_t pending[2]; /* inputs of the current gate, freed before its output is placed */
+	uint32_t npending;
+};
+
+static void note_last_read(void *arg, uint32_t *w, bool out)
+{
+	struct slot_state *s = arg;
+	if (out)
+		return;
+	s->at++;
+	if (*w < s->nwires && s->last[*w] != UINT64_MAX)
+		s->last[*w] = s->at;
+}
+
+/* Renames wires to slots, in the order the schedule runs: a gate's inputs are freed after
+ * their last read, then its output takes the slot freed last (or a new one). In a batch of
+ * AND gates all inputs are read before any output is written, so a slot freed by one gate
+ * of the batch and taken by another is still safe. */
+static void rename_to_slot(void *arg, uint32_t *w, bool out)
+{
+	struct slot_state *s = arg;
+	if (!out) {
+		uint32_t wire = *w;
+		s->at++;
+		if (wire >= s->nwires)
+			return; /* zero and one stay */
+		*w = s->slot[wire];
+		if (s->last[wire] == s->at)
+			s->pending[s->npending++] = *w;
+		return;
+	}
+	for (uint32_t i = 0; i < s->npending; i++)
+		s->free[s->nfree++] = s->pending[i];
+	s->npending = 0;
+	uint32_t wire = *w, slot = s->nfree ? s->free[--s->nfree] : s->nslots++;
+	s->slot[wire] = slot;
+	*w = slot;
+	if (s->last[wire] == 0) /* never read: free again at once */
+		s->free[s->nfree++] = slot;
+}
+
+/* Gives the plan's schedule slots instead of wires (see struct gc_plan). */
+static rt_err plan_assign_slots(gc_plan *p)
+{
+	const struct circ_circuit *c = p->circ;
+	struct slot_state s = {.nwires = (uint32_t)circ_nwires(c), .nin_bits = c->nin_bits};
+	s.last = rt_calloc((size_t)s.nwires + 1, sizeof(uint64_t));
+	s.slot = rt_calloc((size_t)s.nwires + 1, sizeof(uint32_t));
+	s.free = rt_calloc((size_t)s.nwires + 1, sizeof(uint32_t));
+	p->out_slot = rt_calloc((size_t)c->nout_bits + 1, sizeof(uint32_t));
+	rt_err err = s.last && s.slot && s.free && p->out_slot ? RT_OK : RT_ERR_NOMEM;
+	if (err == RT_OK) {
+		for (uint32_t w = 0; w < s.nin_bits; w++)
+			s.last[w] = UINT64_MAX;
+		for (uint32_t k = 0; k < c->nout_bits; k++)
+			if (c->output_wires[k] < s.nwires)
+				s.last[c->output_wires[k]] = UINT64_MAX;
+		for_each_operand(p, note_last_read, &s);
+		for (uint32_t w = 0; w < s.nin_bits; w++)
+			s.slot[w] = w;
+		s.at = 0;
+		s.nslots = s.nin_bits;
+		s.nfree = 0;
+		for_each_operand(p, rename_to_slot, &s);
+		for (uint32_t k = 0; k < c->nout_bits; k++)
+			p->out_slot[k] = c->output_wires[k] < s.nwires ? s.slot[c->output_wires[k]] : 0;
+		p->nslots = s.nslots;
+	}
+	rt_free(s.last);
+	rt_free(s.slot);
+	rt_free(s.free);
+	return err;
 }
 
 rt_err gc_plan_new(gc_plan **out, const struct circ_circuit *circ, size_t chunk_gates)
@@ -585,6 +714,8 @@ rt_err gc_plan_new(gc_plan **out, const struct circ_circuit *circ, size_t chunk_
 			p->max_bytes = (size_t)ch->nand * GC_TABLE_BYTES;
 	}
 	sched_free(&s);
+	if (err == RT_OK)
+		err = plan_assign_slots(p);
 	if (err != RT_OK) {
 		gc_plan_free(p);
 		return err;
@@ -599,6 +730,7 @@ void gc_plan_free(gc_plan *p)
 		return;
 	rt_free(p->chunks);
 	rt_free(p->ops);
+	rt_free(p->out_slot);
 	rt_free(p);
 }
 
@@ -622,6 +754,8 @@ static rt_err check_planned(struct gc_core *c, const gc_plan *p, size_t k)
 {
 	if (p->circ != c->circ)
 		return fail(c, RT_ERR_INPUT, "the plan is for another circuit", 0, 0);
+	if (c->mode == RUN_STREAMED || (c->mode == RUN_PLANNED && c->plan != p))
+		return fail(c, RT_ERR_INPUT, "this run did not start from this plan", 0, 0);
 	if (k >= p->nchunks || p->chunks[k].first != c->next_gate)
 		return fail(c, RT_ERR_INPUT, "plan chunk %llu is not next (gate %llu is)", k,
 			    c->next_gate);
@@ -633,6 +767,8 @@ static void run_planned(struct gc_core *c, const gc_plan *p, size_t k, uint8_t *
 			const uint8_t *rtables)
 {
 	const struct plan_chunk *ch = &p->chunks[k];
+	c->mode = RUN_PLANNED;
+	c->plan = p;
 	run_ops(c, p->ops + ch->op, ch->len, wtables, rtables);
 	c->next_gate += ch->ngates;
 	c->next_and += ch->nand;
@@ -673,6 +809,8 @@ rt_err gc_garbler_restart(gc_garbler *g, prg *p)
 {
 	struct gc_core *c = &g->c;
 	c->next_gate = 0;
+	c->mode = RUN_FRESH;
+	c->plan = NULL;
 	return prg_bytes(p, c->labels, (size_t)c->nin_bits * sizeof(block));
 }
 
@@ -765,16 +903,17 @@ rt_err gc_garbler_decoding_bits(gc_garbler *g, uint8_t *d)
 		return err;
 	memset(d, 0, ((size_t)c->circ->nout_bits + 7) / 8);
 	for (uint32_t k = 0; k < c->circ->nout_bits; k++)
-		d[k / 8] |= (uint8_t)(lsb(c->labels[c->circ->output_wires[k]]) << (k % 8));
+		d[k / 8] |= (uint8_t)(lsb(output_label(c, k)) << (k % 8));
 	return RT_OK;
 }
 
 rt_err gc_garbler_zero_label(gc_garbler *g, uint64_t wire, uint8_t out[16])
 {
 	struct gc_core *c = &g->c;
-	rt_err err = check_defined(c, wire);
+	uint64_t slot;
+	rt_err err = wire_slot(c, wire, &slot);
 	if (err == RT_OK)
-		store(out, c->labels[wire]);
+		store(out, c->labels[slot]);
 	return err;
 }
 
@@ -800,6 +939,8 @@ rt_err gc_evaluator_restart(gc_evaluator *e)
 {
 	struct gc_core *c = &e->c;
 	c->next_gate = 0;
+	c->mode = RUN_FRESH;
+	c->plan = NULL;
 	secret_wipe(c->labels, (size_t)c->nin_bits * sizeof(block));
 	return RT_OK;
 }
@@ -868,15 +1009,16 @@ rt_err gc_evaluator_output_bits(gc_evaluator *e, uint8_t *s)
 		return err;
 	memset(s, 0, ((size_t)c->circ->nout_bits + 7) / 8);
 	for (uint32_t k = 0; k < c->circ->nout_bits; k++)
-		s[k / 8] |= (uint8_t)(lsb(c->labels[c->circ->output_wires[k]]) << (k % 8));
+		s[k / 8] |= (uint8_t)(lsb(output_label(c, k)) << (k % 8));
 	return RT_OK;
 }
 
 rt_err gc_evaluator_label(gc_evaluator *e, uint64_t wire, uint8_t out[16])
 {
 	struct gc_core *c = &e->c;
-	rt_err err = check_defined(c, wire);
+	uint64_t slot;
+	rt_err err = wire_slot(c, wire, &slot);
 	if (err == RT_OK)
-		store(out, c->labels[wire]);
+		store(out, c->labels[slot]);
 	return err;
 }

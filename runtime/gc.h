@@ -47,7 +47,12 @@ uint64_t gc_count_and(const struct circ_gate *gates, size_t n);
  * in. gc_garble_planned and gc_eval_planned then run chunk after chunk without checking or
  * scheduling again: every run of a session replays the same plan, and either party can use
  * it. The tables are byte for byte those gc_garble_chunk writes. A plan holds no secret;
- * it borrows circ and takes about 13 bytes per gate. */
+ * it borrows circ and takes about 13 bytes per gate.
+ *
+ * A run is planned from its first chunk on or streamed: it cannot mix the two. A planned run
+ * keeps the labels of its input and output wires only (the places of the others are used
+ * again once nothing reads them, so that the labels in use stay few and in the cache):
+ * gc_garbler_zero_label and gc_evaluator_label refuse other wires with RT_ERR_INPUT. */
 typedef struct gc_plan gc_plan;
 
 /* RT_ERR_INPUT for a malformed gate (as gc_garble_chunk) or chunk_gates = 0. */

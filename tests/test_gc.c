@@ -76,6 +76,8 @@ struct run {
 	uint8_t *dec, *s; /* decoding bits and the evaluator's output bits */
 	uint8_t *zero;    /* zero label of every wire, 16 bytes each */
 	uint8_t *active;  /* the evaluator's label of every wire */
+	bool *kept;       /* whether both labels of a wire are known: a planned run keeps only
+			   * the input and output wires' */
 };
 
 static void run_free(struct run *r)
@@ -85,6 +87,7 @@ static void run_free(struct run *r)
 	free(r->s);
 	free(r->zero);
 	free(r->active);
+	free(r->kept);
 }
 
 /* Garbles and evaluates c on input bits in (packed, nin_bits), in memory. */
@@ -98,8 +101,9 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 	r->s = calloc(c->nout_bits / 8 + 1, 1);
 	r->zero = malloc(nw * 16 + 1);
 	r->active = malloc(nw * 16 + 1);
+	r->kept = calloc(nw + 1, sizeof(bool));
 	uint8_t (*lab)[16] = malloc((c->nin_bits + 1) * 16);
-	cr_assert(r->tables && r->dec && r->s && r->zero && r->active && lab);
+	cr_assert(r->tables && r->dec && r->s && r->zero && r->active && r->kept && lab);
 
 	prg *p = seeded_prg(o->prg_tag);
 	gc_garbler *g = NULL;
@@ -157,9 +161,17 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 	}
 	cr_assert(gc_garbler_decoding_bits(g, r->dec) == RT_OK);
 	cr_assert(gc_evaluator_output_bits(e, r->s) == RT_OK);
+	for (uint32_t k = 0; k < c->nout_bits; k++)
+		r->kept[c->output_wires[k]] = true;
 	for (uint64_t w = 0; w < nw; w++) {
-		cr_assert(gc_garbler_zero_label(g, w, r->zero + 16 * w) == RT_OK);
-		cr_assert(gc_evaluator_label(e, w, r->active + 16 * w) == RT_OK);
+		bool must = w < c->nin_bits || r->kept[w];
+		rt_err eg = gc_garbler_zero_label(g, w, r->zero + 16 * w);
+		rt_err ee = gc_evaluator_label(e, w, r->active + 16 * w);
+		cr_assert(eg == (must || !gp ? RT_OK : RT_ERR_INPUT), "wire %llu",
+			  (unsigned long long)w);
+		cr_assert(ee == (must || !ep ? RT_OK : RT_ERR_INPUT), "wire %llu",
+			  (unsigned long long)w);
+		r->kept[w] = eg == RT_OK && ee == RT_OK;
 	}
 	gc_garbler_free(g);
 	gc_evaluator_free(e);
@@ -190,6 +202,8 @@ static void check_run(const struct circ_circuit *c, const uint8_t *in, const str
 	cr_assert(r->delta[0] & 1, "lsb(delta) = 1");
 	for (uint64_t w = 0; w < circ_nwires(c); w++) {
 		uint8_t want[16];
+		if (!r->kept[w])
+			continue;
 		memcpy(want, r->zero + 16 * w, 16);
 		if (val[w] & 1)
 			xor16(want, want, r->delta);
@@ -524,11 +538,16 @@ Test(gc, free_gates_and_constants)
 
 /* ---- plans ---- */
 
+/* Same tables, and the same labels on every wire both runs kept (all of a streamed run's;
+ * the inputs and outputs of a planned one). */
 static bool same_run(const struct circ_circuit *c, const struct run *a, const struct run *b)
 {
-	size_t nw = (size_t)circ_nwires(c);
-	return a->ntables == b->ntables && memcmp(a->tables, b->tables, a->ntables) == 0 &&
-	       memcmp(a->zero, b->zero, 16 * nw) == 0 && memcmp(a->active, b->active, 16 * nw) == 0;
+	bool same = a->ntables == b->ntables && memcmp(a->tables, b->tables, a->ntables) == 0;
+	for (uint64_t w = 0; same && w < circ_nwires(c); w++)
+		if (a->kept[w] && b->kept[w])
+			same = memcmp(a->zero + 16 * w, b->zero + 16 * w, 16) == 0 &&
+			       memcmp(a->active + 16 * w, b->active + 16 * w, 16) == 0;
+	return same;
 }
 
 /* A plan only precomputes the order gates run in: garbling or evaluating from one gives the
@@ -659,12 +678,34 @@ Test(gc, plan_rejects_bad_use_and_changes_nothing)
 	cr_assert(gc_eval_planned(e, plan, 0, tab, nb - 1) == RT_ERR_PROTOCOL);
 	cr_assert(gc_eval_planned(e, plan, 0, tab, nb + 32) == RT_ERR_PROTOCOL);
 	cr_assert(gc_eval_planned(e, plan, 0, tab, nb) == RT_OK, "%s", gc_evaluator_error(e));
-	/* a chunk again is out of turn; streamed gates carry on after planned ones */
+	/* a chunk again is out of turn; a planned run takes no streamed gates, and the other
+	 * plan not even a chunk that would be next */
 	cr_assert(gc_garble_planned(g, plan, 0, tab, sizeof(tab), &nb2) == RT_ERR_INPUT);
 	cr_assert(gc_garble_chunk(g, c->gates + 100, 300, tab + nb, sizeof(tab) - nb, &nb2) ==
-		  RT_OK);
-	cr_assert(gc_eval_chunk(e, c->gates + 100, 300, tab + nb, nb2) == RT_OK);
-	cr_assert(gc_garble_planned(g, plan, 1, tab, sizeof(tab), &nb) == RT_ERR_INPUT);
+		  RT_ERR_INPUT);
+	cr_assert(strstr(gc_garbler_error(g), "from its plan") != NULL);
+	cr_assert(gc_eval_chunk(e, c->gates + 100, 300, tab + nb, 0) == RT_ERR_INPUT);
+	gc_plan *plan3 = NULL;
+	cr_assert(gc_plan_new(&plan3, c, 100) == RT_OK);
+	cr_assert(gc_garble_planned(g, plan3, 1, tab, sizeof(tab), &nb2) == RT_ERR_INPUT);
+	cr_assert(strstr(gc_garbler_error(g), "did not start from this plan") != NULL);
+	gc_plan_free(plan3);
+	for (size_t k = 1; k < gc_plan_chunks(plan); k++) {
+		cr_assert(gc_garble_planned(g, plan, k, tab + nb, sizeof(tab) - nb, &nb2) == RT_OK);
+		cr_assert(gc_eval_planned(e, plan, k, tab + nb, nb2) == RT_OK);
+		nb += nb2;
+	}
+	/* a planned run keeps the labels of inputs and outputs only */
+	uint8_t l16[16];
+	cr_assert(gc_garbler_zero_label(g, 3, l16) == RT_OK);
+	cr_assert(gc_garbler_zero_label(g, c->output_wires[0], l16) == RT_OK);
+	uint64_t inner = c->nin_bits + 10; /* a wire that is not an output */
+	for (uint32_t k = 0; k < c->nout_bits; k++)
+		if (c->output_wires[k] == inner)
+			inner++, k = UINT32_MAX; /* and look again from the first */
+	cr_assert(gc_garbler_zero_label(g, inner, l16) == RT_ERR_INPUT);
+	cr_assert(strstr(gc_garbler_error(g), "not kept") != NULL);
+	cr_assert(gc_evaluator_label(e, inner, l16) == RT_ERR_INPUT);
 
 	/* the whole run matches a garbler that streamed everything */
 	gc_garbler *g2 = NULL;
