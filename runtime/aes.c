@@ -361,6 +361,42 @@ NI_TARGET static void ni_encrypt_ecb(const struct aes_key *k, const uint8_t (*in
 	}
 }
 
+/* G keys from i on, block x: out[i + k] = AES_{keys[i + k]}(x), all G in flight at once (G is
+ * a constant once inlined, so s stays in registers). */
+NI_INLINE void ni_keys_group(const struct aes_key *keys, size_t i, unsigned G, __m128i x,
+			     uint8_t (*out)[16])
+{
+	__m128i s[8];
+#pragma GCC unroll 8
+	for (unsigned k = 0; k < G; k++)
+		s[k] = _mm_xor_si128(x, _mm_load_si128((const __m128i *)keys[i + k].rk[0]));
+	for (int r = 1; r < AES_ROUNDS; r++) {
+#pragma GCC unroll 8
+		for (unsigned k = 0; k < G; k++)
+			s[k] = _mm_aesenc_si128(s[k], _mm_load_si128((const __m128i *)keys[i + k].rk[r]));
+	}
+#pragma GCC unroll 8
+	for (unsigned k = 0; k < G; k++) {
+		__m128i last = _mm_load_si128((const __m128i *)keys[i + k].rk[AES_ROUNDS]);
+		_mm_storeu_si128((__m128i *)out[i + k], _mm_aesenclast_si128(s[k], last));
+	}
+}
+
+/* out[j * n + i] = AES_{keys[i]}(in[j]): eight keys at a time, so eight blocks are in flight. */
+NI_TARGET static void ni_encrypt_keys(const struct aes_key *keys, size_t n,
+				      const uint8_t (*in)[16], unsigned m, uint8_t (*out)[16])
+{
+	for (unsigned j = 0; j < m; j++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)in[j]);
+		uint8_t (*o)[16] = out + (size_t)j * n;
+		size_t i = 0;
+		for (; i + 8 <= n; i += 8)
+			ni_keys_group(keys, i, 8, x, o);
+		for (; i < n; i++)
+			ni_keys_group(keys, i, 1, x, o);
+	}
+}
+
 /* Key i of the job. */
 NI_INLINE __m128i ni_first_key(const struct mk_job *job, size_t i, bool mitccrh)
 {
@@ -885,6 +921,21 @@ void aes_encrypt_ecb(enum aes_impl impl, const struct aes_key *k, const uint8_t 
 		soft_encrypt_ecb(k, in, out, n);
 		return;
 	}
+}
+
+void aes_encrypt_keys(enum aes_impl impl, const struct aes_key *keys, size_t n,
+		      const uint8_t (*in)[16], unsigned m, uint8_t (*out)[16])
+{
+#ifdef AES_X86
+	if (impl != AES_IMPL_SOFT) {
+		ni_encrypt_keys(keys, n, in, m, out);
+		return;
+	}
+#endif
+	(void)impl;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < m; j++)
+			soft_encrypt_ecb(&keys[i], in + j, out + (size_t)j * n + i, 1);
 }
 
 static void run_multikey(enum aes_impl impl, const struct mk_job *job)

@@ -56,6 +56,13 @@ void aes_expand_key(enum aes_impl impl, struct aes_key *k, const uint8_t key[16]
 void aes_encrypt_ecb(enum aes_impl impl, const struct aes_key *k, const uint8_t (*in)[16],
 		     uint8_t (*out)[16], size_t n);
 
+/* Each of m blocks under each of n expanded keys: out[j * n + i] = AES_{keys[i]}(in[j]) for
+ * i < n, j < m. For a few blocks under many keys (AES-CTR streams that all stand at the same
+ * counter): the keys run side by side, on AES-NI whatever impl names (but soft). out must
+ * not overlap in. */
+void aes_encrypt_keys(enum aes_impl impl, const struct aes_key *keys, size_t n,
+		      const uint8_t (*in)[16], unsigned m, uint8_t (*out)[16]);
+
 /* Encrypts m blocks (1 <= m <= AES_MAX_PER_KEY) under each of n keys. Block j of key i is
  * in[j * stride + i] (stride >= n): for j < m and i < n,
  *     out[j * stride + i] = AES_{keys[i]}(in[j * stride + i])  (^ in[j * stride + i] if mmo)

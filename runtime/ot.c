@@ -538,14 +538,22 @@ enum {
 	COL_STRIDE = BATCH_BYTES + 64,
 	STREAM_MIN_OTS = 1 << 17,
 	STREAM_WIDE_MIN = 32, /* keystream blocks per column worth the VAES paths */
+	SMALL_BLOCKS = AES_MAX_PER_KEY, /* at most this many per column: all columns at once */
 };
 
-/* The column streams G of one end, all at byte pos: counter blocks and keystream of a batch. */
+/* The column streams G of one end, all at byte pos. A batch of a few blocks per column (as a
+ * party's input of a few hundred bits makes) runs through aes_encrypt_keys, every column at
+ * once, so many independent AES blocks are in flight; a big one column by column, ECB over
+ * the counter blocks under the column's key. Up to two banks of keys (the receiver's
+ * G(k_j^0) and G(k_j^1)). */
 struct streams {
 	enum aes_impl impl, small_impl; /* the best one; AES-NI (when it is) for a few blocks */
 	uint64_t pos;
+	size_t nblocks;     /* counter blocks of the current batch */
 	uint8_t (*ctr)[16]; /* the counter blocks of the batch, BATCH_BYTES / 16 + 2 */
 	uint8_t (*ks)[16];  /* one column's keystream of the batch */
+	uint8_t (*small)[16]; /* a small batch: block j of column i of bank b at
+			       * [(b * SMALL_BLOCKS + j) * 128 + i] */
 };
 
 static rt_err streams_new(struct streams *s)
@@ -555,18 +563,21 @@ static rt_err streams_new(struct streams *s)
 	s->pos = 0;
 	s->ctr = rt_calloc(BATCH_BYTES / 16 + 2, 16);
 	s->ks = rt_calloc(BATCH_BYTES / 16 + 2, 16);
-	return s->ctr && s->ks ? RT_OK : RT_ERR_NOMEM;
+	s->small = rt_calloc(2 * SMALL_BLOCKS * OT_BASE_COUNT, 16);
+	return s->ctr && s->ks && s->small ? RT_OK : RT_ERR_NOMEM;
 }
 
 static void streams_free(struct streams *s)
 {
 	rt_free(s->ctr);
 	secret_free(s->ks, (BATCH_BYTES / 16 + 2) * 16);
+	secret_free(s->small, 2 * SMALL_BLOCKS * OT_BASE_COUNT * 16);
 }
 
 /* Readies the next n <= BATCH_BYTES bytes of every stream: the counter blocks that cover
- * them. Returns how many. */
-static size_t streams_begin(struct streams *s, size_t n)
+ * them, and for a small batch the keystream of each bank b, whose keys are keys[b]. */
+static void streams_begin(struct streams *s, size_t n, const struct aes_key *const *keys,
+			  int banks)
 {
 	uint64_t first = s->pos / 16, last = (s->pos + n + 15) / 16;
 	for (uint64_t i = first; i < last; i++) {
@@ -575,12 +586,18 @@ static size_t streams_begin(struct streams *s, size_t n)
 		for (int b = 0; b < 8; b++)
 			c[15 - b] = (uint8_t)(i >> (8 * b));
 	}
-	return (size_t)(last - first);
+	s->nblocks = (size_t)(last - first);
+	if (s->nblocks == 0 || s->nblocks > SMALL_BLOCKS)
+		return;
+	for (int b = 0; b < banks; b++)
+		aes_encrypt_keys(s->small_impl, keys[b], OT_BASE_COUNT, (const uint8_t (*)[16])s->ctr,
+				 (unsigned)s->nblocks,
+				 s->small + (size_t)b * SMALL_BLOCKS * OT_BASE_COUNT);
 }
 
-/* out = in ^ the next n bytes of the stream keyed by k (in == out is fine), with nblocks
- * from streams_begin; in NULL: out = the stream. */
-static void stream_xor(struct streams *s, const struct aes_key *k, size_t nblocks, uint8_t *out,
+/* out = in ^ the next n bytes of column i's stream in bank b, whose expanded key is k (in ==
+ * out is fine); in NULL: out = the stream. */
+static void stream_xor(struct streams *s, int b, size_t i, const struct aes_key *k, uint8_t *out,
 		       const uint8_t *in, size_t n);
 
 /* All columns done: the streams move on by n bytes. */
@@ -604,13 +621,21 @@ static void xor_bytes(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n
 		out[k] = a[k] ^ b[k];
 }
 
-static void stream_xor(struct streams *s, const struct aes_key *k, size_t nblocks, uint8_t *out,
+static void stream_xor(struct streams *s, int b, size_t i, const struct aes_key *k, uint8_t *out,
 		       const uint8_t *in, size_t n)
 {
-	/* a few blocks go through AES-NI: waking the wide units for them costs more than it saves */
-	enum aes_impl impl = nblocks < STREAM_WIDE_MIN ? s->small_impl : s->impl;
-	aes_encrypt_ecb(impl, k, (const uint8_t (*)[16])s->ctr, s->ks, nblocks);
 	const uint8_t *ks = s->ks[0] + s->pos % 16;
+	if (s->nblocks == 1) {
+		ks = s->small[(size_t)b * SMALL_BLOCKS * OT_BASE_COUNT + i] + s->pos % 16;
+	} else if (s->nblocks <= SMALL_BLOCKS) {
+		for (size_t j = 0; j < s->nblocks; j++)
+			memcpy(s->ks[j], s->small[((size_t)b * SMALL_BLOCKS + j) * OT_BASE_COUNT + i],
+			       16);
+	} else {
+		/* a few blocks go through AES-NI: waking the wide units costs more than it saves */
+		enum aes_impl impl = s->nblocks < STREAM_WIDE_MIN ? s->small_impl : s->impl;
+		aes_encrypt_ecb(impl, k, (const uint8_t (*)[16])s->ctr, s->ks, s->nblocks);
+	}
 	if (in)
 		xor_bytes(out, in, ks, n);
 	else
@@ -709,7 +734,7 @@ struct ot_sender {
 
 struct ot_receiver {
 	net_chan *ch;
-	struct aes_key key[OT_BASE_COUNT][2]; /* of G(k_j^0), G(k_j^1) */
+	struct aes_key key[2][OT_BASE_COUNT]; /* of G(k_j^0) and G(k_j^1) */
 	struct streams streams;
 	uint8_t *choices; /* a batch of choice bits */
 	struct batch batch;
@@ -759,13 +784,14 @@ rt_err ot_send_cot(ot_sender *s, uint8_t (*q)[16], size_t n)
 		rt_err err = net_recv(s->ch, s->batch.wire, OT_BASE_COUNT * nb);
 		if (err != RT_OK)
 			return err;
-		size_t nblocks = streams_begin(&s->streams, nb);
+		const struct aes_key *keys = s->key;
+		streams_begin(&s->streams, nb, &keys, 1);
 		for (size_t j = 0; j < OT_BASE_COUNT; j++) {
 			/* q^j = G(k_j) ^ delta_j * u^j */
 			uint8_t *u = s->batch.wire + j * nb;
 			uint8_t mask = (uint8_t)(0u - ((s->delta[j / 8] >> (j % 8)) & 1u));
 			and_bytes(u, mask, nb);
-			stream_xor(&s->streams, &s->key[j], nblocks, s->batch.cols + j * COL_STRIDE, u,
+			stream_xor(&s->streams, 0, j, &s->key[j], s->batch.cols + j * COL_STRIDE, u,
 				   nb);
 		}
 		streams_end(&s->streams, nb);
@@ -792,8 +818,8 @@ rt_err ot_receiver_new(ot_receiver **out, net_chan *ch, prg *p)
 	if (err == RT_OK)
 		err = ot_base_send(ch, p, keys, OT_BASE_COUNT);
 	for (size_t j = 0; j < OT_BASE_COUNT && err == RT_OK; j++) {
-		aes_expand_key(r->streams.impl, &r->key[j][0], keys[j][0]);
-		aes_expand_key(r->streams.impl, &r->key[j][1], keys[j][1]);
+		for (int b = 0; b < 2; b++)
+			aes_expand_key(r->streams.impl, &r->key[b][j], keys[j][b]);
 	}
 	secret_wipe(keys, sizeof(keys));
 	if (err != RT_OK) {
@@ -826,13 +852,14 @@ rt_err ot_recv_cot(ot_receiver *r, const uint8_t *choices, uint8_t (*t)[16], siz
 		memcpy(rb, choices + off / 8, nb);
 		if (m % 8) /* bits past n are not ours to send */
 			rb[nb - 1] &= (uint8_t)((1u << (m % 8)) - 1);
-		size_t nblocks = streams_begin(&r->streams, nb);
+		const struct aes_key *keys[2] = {r->key[0], r->key[1]};
+		streams_begin(&r->streams, nb, keys, 2);
 		for (size_t j = 0; j < OT_BASE_COUNT; j++) {
 			/* t^j = G(k_j^0), u^j = t^j ^ r ^ G(k_j^1) */
 			uint8_t *tj = r->batch.cols + j * COL_STRIDE, *u = r->batch.wire + j * nb;
-			stream_xor(&r->streams, &r->key[j][0], nblocks, tj, NULL, nb);
+			stream_xor(&r->streams, 0, j, &r->key[0][j], tj, NULL, nb);
 			xor_bytes(u, tj, rb, nb);
-			stream_xor(&r->streams, &r->key[j][1], nblocks, u, u, nb);
+			stream_xor(&r->streams, 1, j, &r->key[1][j], u, u, nb);
 		}
 		streams_end(&r->streams, nb);
 		if (err == RT_OK)
@@ -844,6 +871,6 @@ rt_err ot_recv_cot(ot_receiver *r, const uint8_t *choices, uint8_t (*t)[16], siz
 	stream_fence(n);
 	if (err == RT_OK)
 		err = net_flush(r->ch);
-	secret_wipe(r->choices, BATCH_BYTES);
+	secret_wipe(r->choices, n < BATCH_OTS ? (n + 7) / 8 : BATCH_BYTES);
 	return err;
 }

@@ -155,6 +155,41 @@ Test(crypto, ecb_matches_openssl)
 	}
 }
 
+/* A few blocks under many expanded keys, every key count across the groups of eight and the
+ * tails, against OpenSSL one block at a time. */
+Test(crypto, encrypt_keys_matches_openssl)
+{
+	enum { N = 40 };
+	uint8_t raw[N][16], in[AES_MAX_PER_KEY][16], out[AES_MAX_PER_KEY * N + 1][16];
+	uint8_t want[AES_MAX_PER_KEY][N][16];
+	struct aes_key keys[N];
+	random_bytes(raw, sizeof(raw), 20);
+	random_bytes(in, sizeof(in), 21);
+	for (int j = 0; j < AES_MAX_PER_KEY; j++)
+		for (int i = 0; i < N; i++)
+			openssl_aes(want[j][i], raw[i], in[j]);
+	for (int impl = 0; impl < AES_IMPL_COUNT; impl++) {
+		if (!aes_impl_supported((enum aes_impl)impl))
+			continue;
+		for (int i = 0; i < N; i++)
+			aes_expand_key((enum aes_impl)impl, &keys[i], raw[i]);
+		for (size_t n = 1; n <= N; n += (n < 20 ? 1 : 7)) {
+			for (unsigned m = 1; m <= AES_MAX_PER_KEY; m++) {
+				memset(out, 0, sizeof(out));
+				aes_encrypt_keys((enum aes_impl)impl, keys, n,
+						 (const uint8_t (*)[16])in, m, out);
+				for (unsigned j = 0; j < m; j++)
+					for (size_t i = 0; i < n; i++)
+						cr_assert(memcmp(out[j * n + i], want[j][i], 16) == 0,
+							  "impl %s n %zu m %u key %zu block %u",
+							  aes_impl_name(impl), n, m, i, j);
+				cr_assert(out[m * n][0] == 0 && out[m * n][15] == 0, "wrote past m*n");
+			}
+		}
+		secret_wipe(keys, sizeof(keys));
+	}
+}
+
 /* Every block count per key, batch sizes across every group size and tail, both forms. */
 Test(crypto, multikey_matches_openssl)
 {
