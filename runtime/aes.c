@@ -783,9 +783,134 @@ V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsign
 	}
 }
 
+/* The sixteen keys from i0 (nk of them exist, 0 <= nk <= 16) in transposed words. */
+V512_INLINE void v512_mitccrh_words(const struct mk_job *job, size_t i0, size_t nk, __m512i w[4])
+{
+	__m512i seed = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)job->seed));
+	/* the tweaks: qword k of t0, t1 is key k's */
+	__mmask8 lo = (__mmask8)(nk >= 8 ? 0xff : (1u << nk) - 1);
+	__mmask8 hi = (__mmask8)(nk >= 16 ? 0xff : nk > 8 ? (1u << (nk - 8)) - 1 : 0);
+	__m512i t0, t1;
+	if (job->tweaks) {
+		t0 = _mm512_maskz_loadu_epi64(lo, job->tweaks + i0);
+		t1 = _mm512_maskz_loadu_epi64(hi, job->tweaks + i0 + 8);
+	} else {
+		__m512i base = _mm512_set1_epi64((long long)(job->t0 + i0));
+		t0 = _mm512_add_epi64(base, _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+		t1 = _mm512_add_epi64(base, _mm512_set_epi64(15, 14, 13, 12, 11, 10, 9, 8));
+	}
+	/* dword q = 4p + g of W takes key 4g + p: the low half of its tweak is dword 2(4g + p) */
+	const __m512i idx_lo = _mm512_set_epi32(30, 22, 14, 6, 28, 20, 12, 4, 26, 18, 10, 2, 24, 16,
+						8, 0);
+	const __m512i idx_hi = _mm512_add_epi32(idx_lo, _mm512_set1_epi32(1));
+	w[0] = _mm512_shuffle_epi32(seed, (_MM_PERM_ENUM)0x00);
+	w[1] = _mm512_shuffle_epi32(seed, (_MM_PERM_ENUM)0x55);
+	w[2] = _mm512_xor_si512(_mm512_shuffle_epi32(seed, (_MM_PERM_ENUM)0xaa),
+				_mm512_permutex2var_epi32(t0, idx_lo, t1));
+	w[3] = _mm512_xor_si512(_mm512_shuffle_epi32(seed, (_MM_PERM_ENUM)0xff),
+				_mm512_permutex2var_epi32(t0, idx_hi, t1));
+}
+
+/* Round keys of keys 4g .. 4g+3 from the transposed words: a 4x4 dword transpose per lane. */
+V512_INLINE void v512_untranspose(const __m512i w[4], __m512i r[4])
+{
+	__m512i u0 = _mm512_unpacklo_epi32(w[0], w[1]), u1 = _mm512_unpackhi_epi32(w[0], w[1]);
+	__m512i u2 = _mm512_unpacklo_epi32(w[2], w[3]), u3 = _mm512_unpackhi_epi32(w[2], w[3]);
+	r[0] = _mm512_unpacklo_epi64(u0, u2);
+	r[1] = _mm512_unpackhi_epi64(u0, u2);
+	r[2] = _mm512_unpacklo_epi64(u1, u3);
+	r[3] = _mm512_unpackhi_epi64(u1, u3);
+}
+
+/* The next round's words: T = SubWord(RotWord(W_3)) ^ Rcon, then W_k ^= T ^ W_0 .. W_{k-1},
+ * each one instruction after T. The shuffle rotates each word and also undoes the ShiftRows
+ * that aesenclast applies: byte 4c + r of a lane takes byte 4((c - r) % 4) + (r + 1) % 4. */
+V512_INLINE void v512_next_words(__m512i w[4], int rcon)
+{
+	const __m512i pre = _mm512_broadcast_i32x4(
+		_mm_setr_epi8(1, 14, 11, 4, 5, 2, 15, 8, 9, 6, 3, 12, 13, 10, 7, 0));
+	__m512i t = _mm512_shuffle_epi8(w[3], pre);
+	__m512i a01 = _mm512_xor_si512(w[0], w[1]), a23 = _mm512_xor_si512(w[2], w[3]);
+	t = _mm512_aesenclast_epi128(t, _mm512_set1_epi32(rcon));
+	w[3] = _mm512_ternarylogic_epi32(a23, a01, t, 0x96);
+	w[2] = _mm512_ternarylogic_epi32(w[2], a01, t, 0x96);
+	w[1] = _mm512_xor_si512(a01, t);
+	w[0] = _mm512_xor_si512(w[0], t);
+}
+
+/* MITCCRH keys i0 .. i0+nk-1 (nk <= 16 * NG), m blocks each, in NG groups of sixteen, with the
+ * key schedule transposed: word k of a group's sixteen keys sits in one register W_k (dword q
+ * of W_k is word k of key 4 * (q % 4) + q / 4), so one round of the schedule for all of them
+ * is a shuffle, an aesenclast and four XORs (v512_next_words), not five instructions per four
+ * keys. A 4x4 transpose of the dwords in each lane then gives R_g, the round keys of keys
+ * 4g .. 4g+3 in the usual layout, beside the blocks of those keys. Words of a key,
+ * little-endian: w0, w1 = the seed's, w2, w3 = the seed's ^ the tweak's low and high halves.
+ * NG and m are constants once inlined, so everything stays in registers. */
+V512_INLINE void v512_mitccrh16(const struct mk_job *job, size_t i0, size_t nk, unsigned NG,
+				unsigned m)
+{
+	__m512i s[AES_MAX_PER_KEY][8], w[2][4], r[2][4];
+	__mmask8 qm[8];
+#pragma GCC unroll 2
+	for (unsigned h = 0; h < NG; h++) {
+		size_t left = nk > 16 * h ? nk - 16 * h : 0;
+		v512_mitccrh_words(job, i0 + 16 * h, left < 16 ? left : 16, w[h]);
+		v512_untranspose(w[h], r[h]);
+	}
+#pragma GCC unroll 8
+	for (unsigned g = 0; g < 4 * NG; g++) {
+		size_t have = nk > 4 * g ? (nk - 4 * g < 4 ? nk - 4 * g : 4) : 0;
+		qm[g] = (__mmask8)((1u << (2 * have)) - 1);
+	}
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 8
+		for (unsigned g = 0; g < 4 * NG; g++) {
+			size_t at = j * job->stride + i0 + 4 * g;
+			__m512i x = v512_sigma(_mm512_maskz_loadu_epi64(qm[g], job->in[at]));
+			_mm512_mask_storeu_epi64(job->out[at], qm[g], x); /* for the feed-forward */
+			s[j][g] = _mm512_xor_si512(x, r[g / 4][g % 4]);
+		}
+	}
+	for (int rd = 1; rd <= AES_ROUNDS; rd++) {
+#pragma GCC unroll 2
+		for (unsigned h = 0; h < NG; h++) {
+			v512_next_words(w[h], aes_rcon[rd - 1]);
+			v512_untranspose(w[h], r[h]);
+		}
+#pragma GCC unroll 4
+		for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 8
+			for (unsigned g = 0; g < 4 * NG; g++) {
+				if (rd < AES_ROUNDS)
+					s[j][g] = _mm512_aesenc_epi128(s[j][g], r[g / 4][g % 4]);
+				else
+					s[j][g] = _mm512_aesenclast_epi128(s[j][g], r[g / 4][g % 4]);
+			}
+		}
+	}
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < m; j++) {
+#pragma GCC unroll 8
+		for (unsigned g = 0; g < 4 * NG; g++) {
+			void *p = job->out[j * job->stride + i0 + 4 * g];
+			__m512i x = _mm512_maskz_loadu_epi64(qm[g], p);
+			_mm512_mask_storeu_epi64(p, qm[g], _mm512_xor_si512(s[j][g], x));
+		}
+	}
+}
+
 V512_INLINE void v512_multikey_m(const struct mk_job *job, unsigned m, bool mitccrh)
 {
 	size_t i = 0, n = job->n;
+	if (mitccrh) { /* sixteen keys at a time (32 for one block each), schedule transposed */
+		if (m == 1)
+			for (; i + 16 < n; i += 32)
+				v512_mitccrh16(job, i, n - i < 32 ? n - i : 32, 2, m);
+		for (; i < n; i += 16)
+			v512_mitccrh16(job, i, n - i < 16 ? n - i : 16, 1, m);
+		return;
+	}
 	for (; i + 16 <= n; i += 16)
 		v512_multikey_group(job, i, 4, 16, m, mitccrh);
 	switch ((n - i + 3) / 4) { /* the rest together, so their rounds overlap */
