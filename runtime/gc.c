@@ -31,6 +31,14 @@
 
 #include "hash.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define GC_WIDE 1 /* the AVX-512 batch paths below exist */
+#define WIDE_TARGET __attribute__((target("avx512f,avx512bw")))
+#else
+#define GC_WIDE 0
+#endif
+
 typedef uint64_t block __attribute__((vector_size(16)));
 
 enum {
@@ -38,6 +46,8 @@ enum {
 	GC_STRIDE = 2 * GC_BATCH, /* hash layout: block j of tweak i at [j * GC_STRIDE + i] */
 	GC_WINDOW = 8192,         /* streamed gates scheduled by level at once */
 	GC_STEP_MAX = 1 << 30,    /* most gates in one step of a schedule */
+	/* most wires: twice the last label slot (see at()) must fit 32 bits */
+	GC_MAX_WIRES = CIRC_MAX_WIRES - 2,
 	GC_ERR_LEN = 160,
 };
 
@@ -83,6 +93,7 @@ struct gc_core {
 	block *labels;   /* garbler: zero labels; evaluator: active labels; then zero, one */
 	block delta;     /* zero in the evaluator */
 	struct hash_ctx hash;
+	bool wide; /* the hash runs on VAES-512, so AVX-512 is there for the batches too */
 	uint64_t next_gate, next_and; /* the first gate and first AND gate of the next chunk */
 	struct sched sched;           /* for streamed chunks */
 	int mode;                     /* this run so far: RUN_FRESH, RUN_STREAMED or RUN_PLANNED */
@@ -135,6 +146,13 @@ static inline void store(uint8_t *p, block x)
 	memcpy(p, &x, 16);
 }
 
+/* The label a schedule word names: words hold twice the slot (or wire), so that the address
+ * is base + word * 8, which x86 forms without a shift. */
+static inline block *at(block *L, uint32_t word)
+{
+	return (block *)((char *)L + (size_t)word * 8);
+}
+
 static inline uint64_t get_bit(const uint8_t *bits, size_t i)
 {
 	return (bits[i / 8] >> (i % 8)) & 1;
@@ -182,9 +200,10 @@ static rt_err core_init(struct gc_core *c, const struct circ_circuit *circ, bool
 	c->ngates = circ->ngates;
 	c->nwires = circ_nwires(circ);
 	c->hash.impl = aes_impl_best();
-	if (circ->ngates > CIRC_MAX_WIRES || c->nwires > CIRC_MAX_WIRES)
+	c->wide = GC_WIDE && c->hash.impl == AES_IMPL_VAES512;
+	if (circ->ngates > GC_MAX_WIRES || c->nwires > GC_MAX_WIRES)
 		return fail(c, RT_ERR_INPUT, "circuit has %llu wires, at most %llu allowed",
-			    c->nwires, CIRC_MAX_WIRES);
+			    c->nwires, GC_MAX_WIRES);
 	c->zero_slot = (uint32_t)c->nwires;
 	c->one_slot = (uint32_t)c->nwires + 1;
 	size_t bytes = ((size_t)c->nwires + 2) * sizeof(block) + 64;
@@ -221,6 +240,7 @@ static rt_err core_use_aes(struct gc_core *c, enum aes_impl impl)
 		return fail(c, RT_ERR_INPUT, "AES implementation %llu is not supported here",
 			    (unsigned long long)impl, 0);
 	c->hash.impl = impl;
+	c->wide = GC_WIDE && impl == AES_IMPL_VAES512;
 	return RT_OK;
 }
 
@@ -398,7 +418,8 @@ static void sort_window(struct sched *s, const struct circ_gate *gates, size_t n
  * The schedule is a list of steps, one per key: a header word (count << 1 | 1 for AND gates,
  * count << 1 for free gates), then per AND gate its words a, b, out, number, per free gate
  * a, b, out, meaning label[out] = label[a] ^ label[b]: NOT reads b = one (delta for the
- * garbler, 0^128 for the evaluator), CONST v reads zero (0^128) and v ? one : zero. */
+ * garbler, 0^128 for the evaluator), CONST v reads zero (0^128) and v ? one : zero. Words
+ * that name labels hold twice the wire (or slot): see at(). */
 static size_t plan_window(struct sched *s, const struct circ_gate *gates, size_t n, uint64_t base,
 			  uint32_t no0, uint32_t zero, uint32_t one)
 {
@@ -418,22 +439,22 @@ static size_t plan_window(struct sched *s, const struct circ_gate *gates, size_t
 		count++;
 		uint32_t w = (uint32_t)(base + k);
 		if (g->kind == GATE_AND) {
-			*out++ = g->a;
-			*out++ = g->b;
-			*out++ = w;
+			*out++ = 2 * g->a;
+			*out++ = 2 * g->b;
+			*out++ = 2 * w;
 			*out++ = s->andno[k];
 		} else if (g->kind == GATE_XOR) {
-			*out++ = g->a;
-			*out++ = g->b;
-			*out++ = w;
+			*out++ = 2 * g->a;
+			*out++ = 2 * g->b;
+			*out++ = 2 * w;
 		} else if (g->kind == GATE_NOT) {
-			*out++ = g->a;
-			*out++ = one;
-			*out++ = w;
+			*out++ = 2 * g->a;
+			*out++ = 2 * one;
+			*out++ = 2 * w;
 		} else { /* GATE_CONST */
-			*out++ = zero;
-			*out++ = g->a ? one : zero;
-			*out++ = w;
+			*out++ = 2 * zero;
+			*out++ = 2 * (g->a ? one : zero);
+			*out++ = 2 * w;
 		}
 	}
 	if (hdr)
@@ -455,7 +476,7 @@ static void garble_ands(struct gc_core *c, const uint32_t *op, size_t n, uint8_t
 		size_t m = n < GC_BATCH ? n : GC_BATCH;
 		for (size_t i = 0; i < m; i++) {
 			const uint32_t *o = op + 4 * i;
-			block a = L[o[0]], b = L[o[1]];
+			block a = *at(L, o[0]), b = *at(L, o[1]);
 			in[2 * i] = a;
 			in[2 * i + 1] = b;
 			in[GC_STRIDE + 2 * i] = a ^ d;
@@ -475,7 +496,7 @@ static void garble_ands(struct gc_core *c, const uint32_t *op, size_t n, uint8_t
 			block wg = ha0 ^ (pa & tg);
 			block te = hb0 ^ hb1 ^ a;
 			block we = hb0 ^ (pb & (te ^ a));
-			L[o[2]] = wg ^ we;
+			*at(L, o[2]) = wg ^ we;
 			store(tables + GC_TABLE_BYTES * (size_t)o[3], tg);
 			store(tables + GC_TABLE_BYTES * (size_t)o[3] + 16, te);
 		}
@@ -494,8 +515,8 @@ static void eval_ands(struct gc_core *c, const uint32_t *op, size_t n, const uin
 		size_t m = n < GC_BATCH ? n : GC_BATCH;
 		for (size_t i = 0; i < m; i++) {
 			const uint32_t *o = op + 4 * i;
-			in[2 * i] = L[o[0]];
-			in[2 * i + 1] = L[o[1]];
+			in[2 * i] = *at(L, o[0]);
+			in[2 * i + 1] = *at(L, o[1]);
 			c->tweak[2 * i] = t0 + 2 * (uint64_t)o[3];
 			c->tweak[2 * i + 1] = t0 + 2 * (uint64_t)o[3] + 1;
 		}
@@ -507,12 +528,135 @@ static void eval_ands(struct gc_core *c, const uint32_t *op, size_t n, const uin
 			block sa = mask(lsb(a)), sb = mask(lsb(in[2 * i + 1]));
 			const uint8_t *t = tables + GC_TABLE_BYTES * (size_t)o[3];
 			block tg = load(t), te = load(t + 16);
-			L[o[2]] = h[2 * i] ^ h[2 * i + 1] ^ (sa & tg) ^ (sb & (te ^ a));
+			*at(L, o[2]) = h[2 * i] ^ h[2 * i + 1] ^ (sa & tg) ^ (sb & (te ^ a));
 		}
 		op += 4 * m;
 		n -= m;
 	}
 }
+
+#if GC_WIDE
+/* The same two batches with AVX-512: a 512-bit register holds the labels of two gates,
+ * [A, B, A', B'], and the half-gates formulas run on both at once. Per pair the hash's row 0
+ * is that register and row 1 the same ^ delta; its results H0 and H1 come back in the same
+ * layout. With X = H0 ^ H1 = [HA0 ^ HA1, HB0 ^ HB1, ..] and pa, pb the permute bits:
+ *     tables [T_G, T_E, ..] = X ^ [pb delta, A, ..]   (two gates' 32 bytes each, as stored)
+ *     Y = H0 ^ ([pa, pb, ..] & (X ^ [pb delta, 0, ..]))
+ *     W = Y_A ^ Y_B                                    (the output's zero label)
+ * and on the evaluator, with its tables T = [T_G, T_E, ..] and permute bits sa, sb:
+ *     Y = H ^ ([sa, sb, ..] & (T ^ [0, A, ..])),  W = Y_A ^ Y_B. */
+
+/* [mask of lsb(lane 0), .., mask of lsb(lane 3)]: each 128-bit lane all ones or all zeros. */
+WIDE_TARGET static inline __m512i lane_masks(__m512i x)
+{
+	__m512i bit = _mm512_and_si512(x, _mm512_set1_epi64(1));
+	__m512i m = _mm512_sub_epi64(_mm512_setzero_si512(), bit);
+	return _mm512_shuffle_epi32(m, (_MM_PERM_ENUM)0x44); /* low qword into both */
+}
+
+/* Gate i's and (if two) gate i + 1's labels as [A, B, A', B'], and their tweaks. */
+WIDE_TARGET static inline __m512i wide_gather(struct gc_core *c, const uint32_t *o, bool two,
+					     uint64_t t0, size_t i)
+{
+	block *L = c->labels;
+	__m128i a = _mm_load_si128((const __m128i *)at(L, o[0]));
+	__m128i b = _mm_load_si128((const __m128i *)at(L, o[1]));
+	__m128i a2 = _mm_setzero_si128(), b2 = _mm_setzero_si128();
+	uint64_t t = t0 + 2 * (uint64_t)o[3], t2 = 0;
+	if (two) {
+		a2 = _mm_load_si128((const __m128i *)at(L, o[4]));
+		b2 = _mm_load_si128((const __m128i *)at(L, o[5]));
+		t2 = t0 + 2 * (uint64_t)o[7];
+	}
+	_mm256_storeu_si256((__m256i *)&c->tweak[2 * i],
+			    _mm256_set_epi64x((long long)t2 + 1, (long long)t2, (long long)t + 1,
+					      (long long)t));
+	__m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+	__m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(a2), b2, 1);
+	return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+/* W's lanes 0 and 2 to the output slots of gate i and (if two) i + 1. */
+WIDE_TARGET static inline void wide_put_labels(struct gc_core *c, const uint32_t *o, bool two,
+					       __m512i y)
+{
+	__m512i w = _mm512_xor_si512(y, _mm512_shuffle_i64x2(y, y, _MM_SHUFFLE(2, 3, 0, 1)));
+	_mm_store_si128((__m128i *)at(c->labels, o[2]), _mm512_castsi512_si128(w));
+	if (two)
+		_mm_store_si128((__m128i *)at(c->labels, o[6]), _mm512_extracti32x4_epi32(w, 2));
+}
+
+WIDE_TARGET static void garble_ands_wide(struct gc_core *c, const uint32_t *op, size_t n,
+					 uint8_t *tables)
+{
+	__m512i d = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i *)&c->delta));
+	uint64_t t0 = 2 * c->next_and;
+	while (n > 0) {
+		size_t m = n < GC_BATCH ? n : GC_BATCH;
+		for (size_t i = 0; i < m; i += 2) {
+			__m512i r0 = wide_gather(c, op + 4 * i, i + 1 < m, t0, i);
+			_mm512_storeu_si512(&c->hin[2 * i], r0);
+			_mm512_storeu_si512(&c->hin[GC_STRIDE + 2 * i], _mm512_xor_si512(r0, d));
+		}
+		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 2, GC_STRIDE,
+				  (const uint8_t (*)[16])c->hin, (uint8_t (*)[16])c->hout);
+		for (size_t i = 0; i < m; i += 2) {
+			const uint32_t *o = op + 4 * i;
+			__m512i r0 = _mm512_loadu_si512(&c->hin[2 * i]);
+			__m512i h0 = _mm512_loadu_si512(&c->hout[2 * i]);
+			__m512i x = _mm512_xor_si512(h0, _mm512_loadu_si512(&c->hout[GC_STRIDE + 2 * i]));
+			__m512i s = lane_masks(r0); /* [pa, pb, pa', pb'] */
+			__m512i pbd = _mm512_and_si512(
+				_mm512_shuffle_i64x2(s, s, _MM_SHUFFLE(3, 3, 1, 1)), d);
+			__m512i aa = _mm512_shuffle_i64x2(r0, r0, _MM_SHUFFLE(2, 2, 0, 0));
+			__m512i t = _mm512_xor_si512(x, _mm512_mask_blend_epi64(0xcc, pbd, aa));
+			__m512i tp = _mm512_xor_si512(x, _mm512_maskz_mov_epi64(0x33, pbd));
+			__m512i y = _mm512_xor_si512(h0, _mm512_and_si512(s, tp));
+			_mm256_storeu_si256((__m256i *)(tables + GC_TABLE_BYTES * (size_t)o[3]),
+					    _mm512_castsi512_si256(t));
+			if (i + 1 < m)
+				_mm256_storeu_si256((__m256i *)(tables + GC_TABLE_BYTES * (size_t)o[7]),
+						    _mm512_extracti64x4_epi64(t, 1));
+			wide_put_labels(c, o, i + 1 < m, y);
+		}
+		op += 4 * m;
+		n -= m;
+	}
+}
+
+WIDE_TARGET static void eval_ands_wide(struct gc_core *c, const uint32_t *op, size_t n,
+				       const uint8_t *tables)
+{
+	uint64_t t0 = 2 * c->next_and;
+	while (n > 0) {
+		size_t m = n < GC_BATCH ? n : GC_BATCH;
+		for (size_t i = 0; i < m; i += 2)
+			_mm512_storeu_si512(&c->hin[2 * i], wide_gather(c, op + 4 * i, i + 1 < m, t0, i));
+		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 1, GC_STRIDE,
+				  (const uint8_t (*)[16])c->hin, (uint8_t (*)[16])c->hout);
+		for (size_t i = 0; i < m; i += 2) {
+			const uint32_t *o = op + 4 * i;
+			__m512i r0 = _mm512_loadu_si512(&c->hin[2 * i]);
+			__m256i tab = _mm256_loadu_si256(
+				(const __m256i *)(tables + GC_TABLE_BYTES * (size_t)o[3]));
+			__m512i t = _mm512_castsi256_si512(tab);
+			if (i + 1 < m)
+				t = _mm512_inserti64x4(
+					t,
+					_mm256_loadu_si256((const __m256i *)(tables + GC_TABLE_BYTES *
+										  (size_t)o[7])),
+					1);
+			__m512i aa = _mm512_shuffle_i64x2(r0, r0, _MM_SHUFFLE(2, 2, 0, 0));
+			__m512i tp = _mm512_xor_si512(t, _mm512_maskz_mov_epi64(0xcc, aa));
+			__m512i y = _mm512_xor_si512(_mm512_loadu_si512(&c->hout[2 * i]),
+						     _mm512_and_si512(lane_masks(r0), tp));
+			wide_put_labels(c, o, i + 1 < m, y);
+		}
+		op += 4 * m;
+		n -= m;
+	}
+}
+#endif
 
 /* Runs a schedule of len words (plan_window's) against the chunk's tables: the garbler writes
  * them, the evaluator reads them. */
@@ -525,6 +669,13 @@ static void run_ops(struct gc_core *c, const uint32_t *op, size_t len, uint8_t *
 		uint32_t h = *op++;
 		size_t n = h >> 1;
 		if (h & 1) {
+#if GC_WIDE
+			if (c->wide && c->garbler)
+				garble_ands_wide(c, op, n, wtables);
+			else if (c->wide)
+				eval_ands_wide(c, op, n, rtables);
+			else
+#endif
 			if (c->garbler)
 				garble_ands(c, op, n, wtables);
 			else
@@ -532,7 +683,7 @@ static void run_ops(struct gc_core *c, const uint32_t *op, size_t len, uint8_t *
 			op += 4 * n;
 		} else {
 			for (size_t i = 0; i < n; i++, op += 3)
-				L[op[2]] = L[op[0]] ^ L[op[1]];
+				*at(L, op[2]) = *at(L, op[0]) ^ *at(L, op[1]);
 		}
 	}
 }
@@ -617,8 +768,9 @@ static void note_last_read(void *arg, uint32_t *w, bool out)
 	if (out)
 		return;
 	s->at++;
-	if (*w < s->nwires && s->last[*w] != UINT64_MAX)
-		s->last[*w] = s->at;
+	uint32_t wire = *w / 2;
+	if (wire < s->nwires && s->last[wire] != UINT64_MAX)
+		s->last[wire] = s->at;
 }
 
 /* Renames wires to slots, in the order the schedule runs: a gate's inputs are freed after
@@ -628,22 +780,22 @@ static void note_last_read(void *arg, uint32_t *w, bool out)
 static void rename_to_slot(void *arg, uint32_t *w, bool out)
 {
 	struct slot_state *s = arg;
+	uint32_t wire = *w / 2; /* see at() */
 	if (!out) {
-		uint32_t wire = *w;
 		s->at++;
 		if (wire >= s->nwires)
 			return; /* zero and one stay */
-		*w = s->slot[wire];
+		*w = 2 * s->slot[wire];
 		if (s->last[wire] == s->at)
-			s->pending[s->npending++] = *w;
+			s->pending[s->npending++] = s->slot[wire];
 		return;
 	}
 	for (uint32_t i = 0; i < s->npending; i++)
 		s->free[s->nfree++] = s->pending[i];
 	s->npending = 0;
-	uint32_t wire = *w, slot = s->nfree ? s->free[--s->nfree] : s->nslots++;
+	uint32_t slot = s->nfree ? s->free[--s->nfree] : s->nslots++;
 	s->slot[wire] = slot;
-	*w = slot;
+	*w = 2 * slot;
 	if (s->last[wire] == 0) /* never read: free again at once */
 		s->free[s->nfree++] = slot;
 }
@@ -685,7 +837,7 @@ rt_err gc_plan_new(gc_plan **out, const struct circ_circuit *circ, size_t chunk_
 {
 	*out = NULL;
 	uint64_t nwires = circ_nwires(circ), nand;
-	if (chunk_gates == 0 || circ->ngates > CIRC_MAX_WIRES || nwires > CIRC_MAX_WIRES ||
+	if (chunk_gates == 0 || circ->ngates > GC_MAX_WIRES || nwires > GC_MAX_WIRES ||
 	    (circ->ngates > 0 && !circ->gates))
 		return RT_ERR_INPUT;
 	if (!gates_ok(circ->gates, (size_t)circ->ngates, circ->nin_bits, &nand))
