@@ -308,6 +308,16 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 	return RT_OK;
 }
 
+rt_err net_send_now(net_chan *ch, const void *buf, size_t n)
+{
+	rt_err err = net_flush(ch);
+	if (err != RT_OK || n == 0)
+		return err;
+	if (ch->tx_sent && EVP_DigestUpdate(ch->tx_sent, buf, n) != 1)
+		return chan_fail(ch, RT_ERR_CRYPTO, "transcript hash failed");
+	return write_all(ch, buf, n);
+}
+
 rt_err net_send_reserve(net_chan *ch, size_t n, uint8_t **p)
 {
 	*p = NULL;

@@ -46,6 +46,9 @@ RT_MUST_CHECK rt_err net_flush(net_chan *ch);
 /* Reads exactly n bytes. */
 RT_MUST_CHECK rt_err net_recv(net_chan *ch, void *buf, size_t n);
 
+/* net_send then net_flush, without copying buf: what was queued leaves first, then buf
+ * straight from where it is. */
+RT_MUST_CHECK rt_err net_send_now(net_chan *ch, const void *buf, size_t n);
 /* Without a copy: room for n <= NET_BUF_BYTES bytes at *p, in the write buffer (flushed first
  * if it has less room). Write up to n bytes there, then queue the first m <= n of them with
  * net_send_commit(ch, m), before any other call on the channel. n > NET_BUF_BYTES (or m over

@@ -412,7 +412,7 @@ Test(net, transcripts_match_across_the_channel)
 	cr_assert(eq(sz, rt_alloc_live(), 0));
 }
 
-/* ---- without a copy: reserve/commit and views ---- */
+/* ---- without a copy: reserve/commit, send_now and views ---- */
 
 enum { VIEW_ROUNDS = 12 };
 
@@ -472,6 +472,9 @@ Test(net, reserve_commit_and_views_round_trip)
 			cr_assert(eq(int, net_send_reserve(ch, n, &p), RT_OK));
 			memcpy(p, out, n);
 			cr_assert(eq(int, net_send_commit(ch, n), RT_OK));
+		} else if (i % 4 == 2) { /* queued bytes first, then the block without a copy */
+			cr_assert(eq(int, net_send(ch, out, 1), RT_OK));
+			cr_assert(eq(int, net_send_now(ch, out + 1, n - 1), RT_OK));
 		} else {
 			cr_assert(eq(int, net_send(ch, out, n), RT_OK));
 		}
