@@ -1,6 +1,7 @@
 /* party.c: the two-party protocol around the garbler and the evaluator: handshake, base OT,
- * inputs (the garbler's as labels, the evaluator's through the correlated OT extension),
- * streamed garbled tables, and outputs decoded only for the parties entitled to them.
+ * inputs (the garbler's as labels, the evaluator's through the correlated OT extension and a
+ * correction), garbled tables (the next run's garbled ahead while the evaluator finishes a
+ * run, the rest streamed), and outputs decoded only for the parties entitled to them.
  * Constructions: shared/PROTOCOL.md (free-XOR, half-gates eprint 2014/756, IKNP CRYPTO 2003).
  */
 #include "party.h"
@@ -19,7 +20,7 @@ _Static_assert((uint64_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES <= NET_BUF_BYTES,
 
 static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
 enum {
-	PROTOCOL_VERSION = 1,
+	PROTOCOL_VERSION = 2, /* 2: the evaluator's input labels come with corrections */
 	HELLO_BYTES = 8 + 4 + 4 + 32 + 16, /* magic, version, party, identity, hash seed */
 	ERR_BYTES = 320,
 };
@@ -39,8 +40,12 @@ struct party {
 	uint64_t eval_bits;          /* the evaluator's input bits (OT count) */
 	uint32_t *to_eval, *to_garb; /* output bit indices each side may learn */
 	uint32_t nto_eval, nto_garb;
-	uint8_t (*labels)[16];       /* input labels in transit (secret) */
+	uint8_t (*labels)[16];       /* input labels in transit (secret), two lists of nin_bits */
 	uint64_t nlabels;
+	uint8_t *ahead;              /* the next run's first chunks of tables, garbled ahead */
+	size_t ahead_cap, ahead_len, ahead_chunks;
+	bool ahead_ready;            /* the garbler holds the next run, restarted and garbled ahead */
+	bool garbled;                /* the garbler has garbled a run: the next one restarts it */
 	uint8_t *bits, *bits2;       /* packed bits: inputs, decoding and permute bits */
 	size_t bits_len;
 	struct party_stats st;
@@ -97,7 +102,8 @@ void party_free(party *pt)
 	gc_plan_free(pt->plan);
 	ot_sender_free(pt->ots);
 	ot_receiver_free(pt->otr);
-	secret_free(pt->labels, pt->nlabels * 16);
+	secret_free(pt->labels, 2 * pt->nlabels * 16);
+	rt_free(pt->ahead);
 	secret_free(pt->bits, pt->bits_len);
 	secret_free(pt->bits2, pt->bits_len);
 	rt_free(pt->to_eval);
@@ -210,10 +216,16 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 	pt->nlabels = circ->nin_bits;
 	pt->bits_len = (size_t)((circ->nin_bits > circ->nout_bits ? circ->nin_bits
 								  : circ->nout_bits) / 8 + 1);
-	pt->labels = rt_calloc(pt->nlabels + 1, 16);
+	pt->labels = rt_calloc(2 * pt->nlabels + 1, 16);
 	pt->bits = rt_calloc(pt->bits_len, 1);
 	pt->bits2 = rt_calloc(pt->bits_len, 1);
-	if (!pt->labels || !pt->bits || !pt->bits2 ||
+	uint64_t table_bytes = pt->plan ? 0 : gc_count_and(circ->gates, circ->ngates) * GC_TABLE_BYTES;
+	for (size_t k = 0; pt->plan && k < gc_plan_chunks(pt->plan); k++)
+		table_bytes += gc_plan_chunk_bytes(pt->plan, k);
+	pt->ahead_cap = table_bytes < PARTY_AHEAD_BYTES ? (size_t)table_bytes : PARTY_AHEAD_BYTES;
+	if (me == PARTY_GARBLER)
+		pt->ahead = rt_alloc(pt->ahead_cap + 1);
+	if (!pt->labels || !pt->bits || !pt->bits2 || (me == PARTY_GARBLER && !pt->ahead) ||
 	    output_bits_for(circ, PARTY_EVALUATOR, &pt->to_eval, &pt->nto_eval) ||
 	    output_bits_for(circ, PARTY_GARBLER, &pt->to_garb, &pt->nto_garb))
 		return fail(pt, RT_ERR_NOMEM, "set-up", NULL);
@@ -261,8 +273,8 @@ static uint64_t pack_my_inputs(party *pt, uint64_t *const *in)
 	return n;
 }
 
-/* Gives the labels in pt->labels, in input order, to the inputs of party who. */
-static rt_err place_labels(party *pt, uint32_t who)
+/* Gives the labels at src, in input order, to the inputs of party who (the evaluator's). */
+static rt_err place_labels(party *pt, uint32_t who, uint8_t (*src)[16])
 {
 	const struct circ_circuit *c = pt->circ;
 	uint64_t n = 0;
@@ -270,7 +282,7 @@ static rt_err place_labels(party *pt, uint32_t who)
 		const struct circ_input *ci = &c->inputs[k];
 		if (ci->party != who)
 			continue;
-		const uint8_t(*labels)[16] = (const uint8_t(*)[16])(pt->labels + n);
+		const uint8_t(*labels)[16] = (const uint8_t(*)[16])(src + n);
 		rt_err err = pt->g ? gc_garbler_set_input_labels(pt->g, ci->first, ci->width, labels)
 				   : gc_evaluator_set_input_labels(pt->e, ci->first, ci->width, labels);
 		if (err)
@@ -329,63 +341,124 @@ static size_t chunk_gates(const party *pt, size_t k)
 	return left < PARTY_CHUNK_GATES ? (size_t)left : PARTY_CHUNK_GATES;
 }
 
-static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
+/* The table bytes of chunk k. */
+static size_t chunk_bytes(const party *pt, size_t k)
+{
+	if (pt->plan)
+		return gc_plan_chunk_bytes(pt->plan, k);
+	uint64_t pos = (uint64_t)k * PARTY_CHUNK_GATES;
+	return (size_t)gc_count_and(pt->circ->gates + pos, chunk_gates(pt, k)) * GC_TABLE_BYTES;
+}
+
+/* Garbles chunk k into tables (cap bytes), setting *nb. */
+static rt_err garble_chunk(party *pt, size_t k, uint8_t *tables, size_t cap, size_t *nb)
+{
+	if (pt->plan)
+		return gc_garble_planned(pt->g, pt->plan, k, tables, cap, nb);
+	uint64_t pos = (uint64_t)k * PARTY_CHUNK_GATES;
+	return gc_garble_chunk(pt->g, pt->circ->gates + pos, chunk_gates(pt, k), tables, cap, nb);
+}
+
+/* Readies the next run: fresh zero labels for every input (the evaluator's too: the OT only
+ * corrects them), then its tables, which depend on nothing else, garbled ahead into
+ * pt->ahead as far as PARTY_AHEAD_BYTES allow. The end of a run calls it while the
+ * evaluator finishes, so the garbler works instead of waiting. */
+static rt_err garble_ahead(party *pt)
+{
+	double t0 = now();
+	rt_err err = pt->garbled ? gc_garbler_restart(pt->g, pt->prg) : RT_OK;
+	pt->ahead_len = pt->ahead_chunks = 0;
+	size_t nchunks = chunk_count(pt);
+	while (err == RT_OK && pt->ahead_chunks < nchunks &&
+	       chunk_bytes(pt, pt->ahead_chunks) <= pt->ahead_cap - pt->ahead_len) {
+		size_t nb;
+		err = garble_chunk(pt, pt->ahead_chunks, pt->ahead + pt->ahead_len,
+				   pt->ahead_cap - pt->ahead_len, &nb);
+		pt->ahead_len += nb;
+		pt->ahead_chunks++;
+	}
+	pt->garbled = true;
+	pt->ahead_ready = err == RT_OK;
+	pt->st.garble_s += now() - t0;
+	return err;
+}
+
+/* The labels of the inputs of party who, in input order, into out: W^0 ^ x * delta for the
+ * packed bits of x (all their inputs' bits one after another), or W^0 when bits is NULL. */
+static rt_err garbler_labels(party *pt, uint32_t who, const uint8_t *bits, uint8_t (*out)[16])
 {
 	const struct circ_circuit *c = pt->circ;
-	rt_err err;
-	double t0 = now();
-	/* my inputs: their active labels, in input order */
-	uint64_t n = pack_my_inputs(pt, in), off = 0;
+	uint64_t off = 0;
 	for (uint32_t k = 0; k < c->ninputs; k++) {
 		const struct circ_input *ci = &c->inputs[k];
-		if (ci->party != PARTY_GARBLER)
+		if (ci->party != who)
 			continue;
-		/* the bits of input k start at bit off of pt->bits */
+		/* the bits of input k start at bit off of bits */
 		memset(pt->bits2, 0, pt->bits_len);
-		for (uint32_t b = 0; b < ci->width; b++) {
+		for (uint32_t b = 0; bits && b < ci->width; b++) {
 			uint64_t i = off + b;
-			pt->bits2[b / 8] |= (uint8_t)(((pt->bits[i / 8] >> (i % 8)) & 1) << (b % 8));
+			pt->bits2[b / 8] |= (uint8_t)(((bits[i / 8] >> (i % 8)) & 1) << (b % 8));
 		}
-		err = gc_garbler_input_labels(pt->g, ci->first, ci->width, pt->bits2,
-					      pt->labels + off);
+		rt_err err = gc_garbler_input_labels(pt->g, ci->first, ci->width, pt->bits2, out + off);
 		if (err)
-			return fail(pt, err, "input", NULL);
+			return err;
 		off += ci->width;
 	}
-	err = net_send(pt->ch, pt->labels, n * 16);
+	return RT_OK;
+}
+
+static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
+{
+	rt_err err = pt->ahead_ready ? RT_OK : garble_ahead(pt);
+	if (err)
+		return fail(pt, err, "garbling", NULL);
+	pt->ahead_ready = false;
+	double t0 = now();
+	/* my inputs: their active labels, in input order */
+	uint64_t n = pack_my_inputs(pt, in);
+	err = garbler_labels(pt, PARTY_GARBLER, pt->bits, pt->labels);
 	if (!err)
-		err = net_flush(pt->ch);
+		err = net_send(pt->ch, pt->labels, n * 16);
 	if (err)
 		return fail(pt, err, "input", NULL);
-	/* the evaluator's inputs: zero labels from the correlated OT */
+	/* the evaluator's inputs: the correlated OT gives q_i, the evaluator holding
+	 * t_i = q_i ^ r_i delta; the correction W^0_i ^ q_i turns that into W^0_i ^ r_i delta */
 	if (pt->eval_bits) {
-		err = ot_send_cot(pt->ots, pt->labels, pt->eval_bits);
+		uint8_t (*q)[16] = pt->labels + pt->nlabels;
+		err = ot_send_cot(pt->ots, q, pt->eval_bits);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
-		err = place_labels(pt, PARTY_EVALUATOR);
+		err = garbler_labels(pt, PARTY_EVALUATOR, NULL, pt->labels);
+		if (err)
+			return fail(pt, err, "the OT extension", NULL);
+		for (uint64_t i = 0; i < pt->eval_bits; i++)
+			for (int b = 0; b < 16; b++)
+				pt->labels[i][b] ^= q[i][b];
+		err = net_send(pt->ch, pt->labels, pt->eval_bits * 16);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
 	}
 	double t1 = now();
 	pt->st.ot_ext_s += t1 - t0;
-	/* each chunk leaves at once, so that the evaluator works on it while we garble the next */
+	/* the tables garbled ahead, then the rest: each chunk leaves at once, so that the
+	 * evaluator works on it while we garble the next */
+	for (size_t k = 0, off = 0; k < pt->ahead_chunks; k++) {
+		size_t nb = chunk_bytes(pt, k);
+		err = net_send_now(pt->ch, pt->ahead + off, nb);
+		if (err)
+			return fail(pt, err, "garbling", NULL);
+		off += nb;
+	}
+	pt->st.and_gates += pt->ahead_len / GC_TABLE_BYTES;
 	size_t nchunks = chunk_count(pt);
-	for (size_t k = 0; k < nchunks; k++) {
+	for (size_t k = pt->ahead_chunks; k < nchunks; k++) {
 		size_t nb = 0, cap = (size_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES;
 		uint8_t *tables;
 		err = net_send_reserve(pt->ch, cap, &tables); /* garbled in the channel's buffer */
-		if (err)
-			return fail(pt, err, "garbling", NULL);
-		if (pt->plan) {
-			err = gc_garble_planned(pt->g, pt->plan, k, tables, cap, &nb);
-		} else {
-			uint64_t pos = (uint64_t)k * PARTY_CHUNK_GATES;
-			err = gc_garble_chunk(pt->g, c->gates + pos, chunk_gates(pt, k), tables, cap,
-					      &nb);
-		}
-		if (err)
-			return fail(pt, err, "garbling", NULL);
-		err = net_send_commit(pt->ch, nb);
+		if (!err)
+			err = garble_chunk(pt, k, tables, cap, &nb);
+		if (!err)
+			err = net_send_commit(pt->ch, nb);
 		if (!err)
 			err = net_flush(pt->ch);
 		if (err)
@@ -409,11 +482,16 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 	uint8_t *all = pt->bits2;
 	memcpy(all, pt->bits, pt->bits_len);
 	select_bits(pt->bits, all, pt->to_garb, pt->nto_garb);
+	/* while the evaluator finishes, the next run */
+	err = garble_ahead(pt);
+	if (err)
+		return fail(pt, err, "garbling", NULL);
+	double t3 = now();
 	err = net_recv(pt->ch, pt->bits2, (pt->nto_garb + 7) / 8);
 	if (err)
 		return fail(pt, err, "output", NULL);
 	decode_outputs(pt, pt->to_garb, pt->nto_garb, out, learned);
-	pt->st.output_s += now() - t2;
+	pt->st.output_s += now() - t3;
 	return RT_OK;
 }
 
@@ -428,17 +506,25 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 		err = ot_recv_cot(pt->otr, pt->bits, pt->labels, n);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
-		err = place_labels(pt, PARTY_EVALUATOR);
+	}
+	uint8_t (*recvd)[16] = pt->labels + pt->nlabels;
+	uint64_t ng = input_bits_of(c, PARTY_GARBLER);
+	err = net_recv(pt->ch, recvd, ng * 16);
+	if (!err)
+		err = place_labels(pt, PARTY_GARBLER, recvd);
+	if (err)
+		return fail(pt, err, "input", NULL);
+	if (n) { /* t_i ^ (W^0_i ^ q_i) = W^0_i ^ r_i delta */
+		err = net_recv(pt->ch, recvd, n * 16);
+		if (err)
+			return fail(pt, err, "the OT extension", NULL);
+		for (uint64_t i = 0; i < n; i++)
+			for (int b = 0; b < 16; b++)
+				pt->labels[i][b] ^= recvd[i][b];
+		err = place_labels(pt, PARTY_EVALUATOR, pt->labels);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
 	}
-	uint64_t ng = input_bits_of(c, PARTY_GARBLER);
-	err = net_recv(pt->ch, pt->labels, ng * 16);
-	if (err)
-		return fail(pt, err, "input", NULL);
-	err = place_labels(pt, PARTY_GARBLER);
-	if (err)
-		return fail(pt, err, "input", NULL);
 	double t1 = now();
 	pt->st.ot_ext_s += t1 - t0;
 	size_t nchunks = chunk_count(pt);
@@ -481,14 +567,14 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 rt_err party_run(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned)
 {
 	rt_err err;
-	if (pt->runs > 0) { /* a new evaluation: fresh input labels, gates from the start */
-		err = pt->g ? gc_garbler_restart(pt->g, pt->prg) : gc_evaluator_restart(pt->e);
+	if (pt->runs > 0 && pt->e) { /* a new evaluation: the garbler restarts ahead */
+		err = gc_evaluator_restart(pt->e);
 		if (err)
 			return fail(pt, err, "set-up", NULL);
 	}
 	err = pt->me == PARTY_GARBLER ? run_garbler(pt, in, out, learned)
 				      : run_evaluator(pt, in, out, learned);
-	secret_wipe(pt->labels, pt->nlabels * 16);
+	secret_wipe(pt->labels, 2 * pt->nlabels * 16);
 	secret_wipe(pt->bits, pt->bits_len);
 	secret_wipe(pt->bits2, pt->bits_len);
 	pt->runs++;

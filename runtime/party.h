@@ -7,14 +7,22 @@
  *
  *   garbler -> evaluator   the garbler's input labels (W^0 ^ x*delta)
  *   evaluator -> garbler   the OT extension matrix for the evaluator's input bits
- *   garbler -> evaluator   the garbled tables, streamed in chunks as they are made (each chunk
- *                          leaves at once, so the evaluator works while the garbler does),
- *                          then the decoding bits of the outputs the evaluator may learn
+ *   garbler -> evaluator   a correction W^0_i ^ q_i per evaluator input bit, which turns the
+ *                          OT's t_i = q_i ^ r_i*delta into the active label W^0_i ^ r_i*delta
+ *   garbler -> evaluator   the garbled tables, in chunks (each chunk leaves at once, so the
+ *                          evaluator works while the garbler does), then the decoding bits of
+ *                          the outputs the evaluator may learn
  *   evaluator -> garbler   the permute bits of the outputs the garbler may learn
  *
  * so each party learns exactly the outputs addressed to it or to all. Delta and the OT keys
  * are the session's; the AND-gate counter, and so every hash tweak, runs on across runs.
  * Secrets (delta, labels, inputs, OT state) are wiped when the handle is freed.
+ *
+ * The garbler picks every input's zero label itself (the corrections cost 16 bytes per
+ * evaluator input bit), so a run's tables depend on nothing the evaluator sends: while the
+ * evaluator finishes run k, the garbler already garbles run k+1 (up to PARTY_AHEAD_BYTES of
+ * tables; the rest as the run goes). Protocol version 2; version 1 used q_i itself as the
+ * zero label, which made the garbler wait for the OT before garbling.
  */
 #ifndef MPCC_PARTY_H
 #define MPCC_PARTY_H
@@ -34,6 +42,9 @@ enum {
 	/* Circuits of at most this many gates are scheduled once per session (a gc_plan, about
 	 * 13 bytes a gate); larger ones are scheduled as their chunks stream. */
 	PARTY_PLAN_MAX_GATES = 1 << 22,
+	/* The garbler garbles the next run's tables, up to this many bytes, while it waits for
+	 * the evaluator to finish a run. */
+	PARTY_AHEAD_BYTES = 4 << 20,
 };
 
 typedef struct party party;

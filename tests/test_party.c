@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "circuit.h"
+#include "gc.h"
 #include "net.h"
 #include "party.h"
 #include "prg.h"
@@ -490,6 +491,44 @@ Test(party, one_session_many_runs)
 	circ_free(c);
 	c = random_circuit(800);
 	session(c, 4, NULL, NULL);
+	circ_free(c);
+}
+
+/* A circuit whose inputs all come from one party (no OT, or no garbler labels), a circuit
+ * whose tables outgrow what the garbler garbles ahead (PARTY_AHEAD_BYTES, so the rest streams
+ * as the run goes), and one without AND gates, each over several runs of a session. */
+static struct circ_circuit *one_sided_circuit(uint32_t who, uint32_t nand)
+{
+	struct circ_circuit *c = circ_new();
+	cr_assert(circ_add_party(c, "g") == 0 && circ_add_party(c, "e") == 1);
+	cr_assert(circ_add_input(c, "x", 40, 0, who) >= 0);
+	cr_assert(circ_add_input(c, "y", 24, 0, who) >= 0);
+	for (uint32_t g = 0; g < nand; g++) {
+		uint32_t w = (uint32_t)circ_nwires(c);
+		cr_assert(circ_add_gate(c, g % 3 ? GATE_AND : GATE_XOR, w - 1 - (uint32_t)(rnd() % 40),
+					(uint32_t)(rnd() % w)) >= 0);
+	}
+	uint32_t nw = (uint32_t)circ_nwires(c), w[32];
+	for (int k = 0; k < 32; k++)
+		w[k] = nw - 1 - (uint32_t)k;
+	cr_assert(circ_add_output(c, "z", 32, 0, CIRC_ALL, w) >= 0);
+	return c;
+}
+
+Test(party, one_sided_inputs_and_tables_past_the_ahead_budget)
+{
+	struct circ_circuit *c = one_sided_circuit(PARTY_GARBLER, 300);
+	session(c, 3, NULL, NULL);
+	circ_free(c);
+	c = one_sided_circuit(PARTY_EVALUATOR, 300);
+	session(c, 3, NULL, NULL);
+	circ_free(c);
+	c = one_sided_circuit(PARTY_EVALUATOR, 0);
+	session(c, 3, NULL, NULL);
+	circ_free(c);
+	/* 2/3 AND gates: tables of 5/4 the budget */
+	c = one_sided_circuit(PARTY_EVALUATOR, (uint32_t)(PARTY_AHEAD_BYTES / GC_TABLE_BYTES * 15 / 8));
+	session(c, 2, NULL, NULL);
 	circ_free(c);
 }
 
