@@ -905,11 +905,10 @@ V512_INLINE void v512_multikey_m(const struct mk_job *job, unsigned m, bool mitc
 	size_t i = 0, n = job->n;
 	if (mitccrh) { /* sixteen keys at a time (32 for one block each), schedule transposed */
 		if (m == 1)
-			for (; i + 16 < n; i += 32)
-				v512_mitccrh16(job, i, n - i < 32 ? n - i : 32, 2, m);
-		for (; i < n; i += 16)
-			v512_mitccrh16(job, i, n - i < 16 ? n - i : 16, 1, m);
-		return;
+			for (; i + 32 <= n; i += 32)
+				v512_mitccrh16(job, i, 32, 2, m);
+		for (; i + 16 <= n; i += 16)
+			v512_mitccrh16(job, i, 16, 1, m);
 	}
 	for (; i + 16 <= n; i += 16)
 		v512_multikey_group(job, i, 4, 16, m, mitccrh);
