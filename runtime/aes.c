@@ -903,8 +903,8 @@ V512_INLINE void v512_mitccrh16(const struct mk_job *job, size_t i0, size_t nk, 
 V512_INLINE void v512_multikey_m(const struct mk_job *job, unsigned m, bool mitccrh)
 {
 	size_t i = 0, n = job->n;
-	if (mitccrh) { /* sixteen keys at a time (32 for one block each), schedule transposed */
-		if (m == 1)
+	if (mitccrh) { /* 32 or 16 keys at a time (32 fit the registers for m <= 2) */
+		if (m <= 2)
 			for (; i + 32 <= n; i += 32)
 				v512_mitccrh16(job, i, 32, 2, m);
 		for (; i + 16 <= n; i += 16)
