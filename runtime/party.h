@@ -38,7 +38,7 @@
 enum {
 	PARTY_GARBLER = 0,
 	PARTY_EVALUATOR = 1,
-	PARTY_CHUNK_GATES = 1 << 13, /* gates garbled and sent per chunk */
+	PARTY_CHUNK_GATES = 1 << 14, /* gates garbled and sent per chunk */
 	/* Circuits of at most this many gates are scheduled once per session (a gc_plan, about
 	 * 13 bytes a gate); larger ones are scheduled as their chunks stream. */
 	PARTY_PLAN_MAX_GATES = 1 << 22,
