@@ -532,6 +532,30 @@ Test(party, one_sided_inputs_and_tables_past_the_ahead_budget)
 	circ_free(c);
 }
 
+/* Past PARTY_PLAN_MAX_GATES the parties schedule chunks as they stream them, with no plan:
+ * a circuit of free gates mostly, just over the limit. */
+Test(party, circuit_too_large_to_plan_streams)
+{
+	struct circ_circuit *c = circ_new();
+	cr_assert(circ_add_party(c, "g") == 0 && circ_add_party(c, "e") == 1);
+	cr_assert(circ_add_input(c, "x", 32, 0, PARTY_GARBLER) >= 0);
+	cr_assert(circ_add_input(c, "y", 32, 0, PARTY_EVALUATOR) >= 0);
+	uint32_t n = PARTY_PLAN_MAX_GATES + 1000;
+	cr_assert(circ_reserve_gates(c, n) == 0);
+	for (uint32_t g = 0; g < n; g++) {
+		uint32_t w = 64 + g;
+		enum circ_gate_kind k = g % 512 == 0 ? GATE_AND : g % 7 ? GATE_XOR : GATE_NOT;
+		uint32_t a = w - 1 - (uint32_t)(rnd() % (w < 64 ? w : 64)), b = (uint32_t)(rnd() % w);
+		cr_assert(circ_add_gate(c, k, a, k == GATE_NOT ? 0 : b) >= 0);
+	}
+	uint32_t out[8];
+	for (int k = 0; k < 8; k++)
+		out[k] = 64 + n - 1 - (uint32_t)k * 3;
+	cr_assert(circ_add_output(c, "z", 8, 0, CIRC_ALL, out) >= 0);
+	session(c, 2, NULL, NULL);
+	circ_free(c);
+}
+
 Test(party, transcript_from_fixed_seeds_is_pinned)
 {
 	struct circ_circuit *c = random_circuit(400);
