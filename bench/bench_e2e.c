@@ -151,8 +151,9 @@ int main(int argc, char **argv)
 	printf("  %-40s %10.1f M   (%.0f bytes/AND on the wire)\n", "AND gates", ands / 1e6,
 	       (double)g.st.bytes_sent / ands);
 	printf("  %-40s %10.2f M AND/s (target >= 35)\n", "end to end", rate / 1e6);
-	printf("  %-40s %10.3f ms  (target < %s)\n", is_aes ? "per further AES block" : "per further run",
-	       per_block * 1e3, is_aes ? "1" : "0.4 for an 8-bidder Vickrey auction");
+	printf("  %-40s %10.3f ms  (target < %s)\n",
+	       is_aes ? "per further AES block" : "per further run", per_block * 1e3,
+	       is_aes ? "1" : "0.4 for an 8-bidder Vickrey auction");
 	printf("  %-40s %10.1f / %.1f MiB (target < 64)\n", "peak memory garbler / evaluator",
 	       g.rss_mib, e.rss_mib);
 	printf("  %-40s %10.3f / %.3f / %.3f / %.3f s\n", "garbler: OT ext / garble / output / all",

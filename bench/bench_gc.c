@@ -87,12 +87,12 @@ static struct aes_figures bench_aes(enum aes_impl impl)
 	for (int r = 0; r < REPEATS; r++) {
 		double t = now();
 		for (long i = 0; i < reps; i++)
-			aes_encrypt_ecb(impl, &k, (const uint8_t (*)[16])buf, buf, N);
+			aes_encrypt_ecb(impl, &k, (const uint8_t(*)[16])buf, buf, N);
 		double ecb = (double)reps * N / (now() - t) / 1e6;
 		for (unsigned m = 1; m <= 2; m++) {
 			t = now();
 			for (long i = 0; i < reps; i++)
-				hash_batch(&h, (uint64_t)i * N, N, m, N, (const uint8_t (*)[16])buf,
+				hash_batch(&h, (uint64_t)i * N, N, m, N, (const uint8_t(*)[16])buf,
 					   buf);
 			double mh = (double)reps * N * m / (now() - t) / 1e6;
 			double *dst = m == 1 ? &f.mitccrh1 : &f.mitccrh2;
@@ -119,7 +119,7 @@ static struct gc_figures bench_circuit(const struct circ_circuit *c, int reps, s
 {
 	uint64_t nand = gc_count_and(c->gates, c->ngates);
 	uint8_t *tables = malloc(nand * GC_TABLE_BYTES + 1);
-	uint8_t (*lab)[16] = malloc(((size_t)c->nin_bits + 1) * 16);
+	uint8_t(*lab)[16] = malloc(((size_t)c->nin_bits + 1) * 16);
 	uint8_t *in = calloc((size_t)c->nin_bits / 8 + 1, 1);
 	uint8_t seed[16] = {42}, gseed[16];
 	prg *p = NULL;
@@ -137,7 +137,8 @@ static struct gc_figures bench_circuit(const struct circ_circuit *c, int reps, s
 		if (gc_garbler_new(&g, c, p) != RT_OK || gc_garbler_use_aes(g, impl) != RT_OK)
 			die("garbler set-up failed");
 		gc_garbler_seed(g, gseed);
-		if (gc_evaluator_new(&e, c, gseed) != RT_OK || gc_evaluator_use_aes(e, impl) != RT_OK)
+		if (gc_evaluator_new(&e, c, gseed) != RT_OK ||
+		    gc_evaluator_use_aes(e, impl) != RT_OK)
 			die("evaluator set-up failed");
 	}
 	for (int r = 0; r < REPEATS; r++) {
@@ -180,7 +181,7 @@ static struct gc_figures bench_circuit(const struct circ_circuit *c, int reps, s
 				die("evaluator restart failed");
 			}
 			if (gc_evaluator_set_input_labels(e, 0, c->nin_bits,
-							  (const uint8_t (*)[16])lab) != RT_OK)
+							  (const uint8_t(*)[16])lab) != RT_OK)
 				die("evaluator input failed");
 			done = 0;
 			if (planned) {
@@ -228,8 +229,8 @@ static struct circ_circuit *and_circuit(uint32_t nin, uint32_t nand, bool chain)
 	uint64_t x = 88172645463325252ull;
 	uint32_t out;
 	if (!c || circ_add_party(c, "g") < 0 || circ_add_party(c, "e") < 0 ||
-	    circ_add_input(c, "x", nin / 2, 0, 0) < 0 || circ_add_input(c, "y", nin / 2, 0, 1) < 0 ||
-	    circ_reserve_gates(c, nand) != 0)
+	    circ_add_input(c, "x", nin / 2, 0, 0) < 0 ||
+	    circ_add_input(c, "y", nin / 2, 0, 1) < 0 || circ_reserve_gates(c, nand) != 0)
 		die("out of memory");
 	for (uint32_t i = 0; i < nand; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
@@ -273,8 +274,8 @@ int main(void)
 		if (!aes_impl_supported((enum aes_impl)i))
 			continue;
 		af[i] = bench_aes((enum aes_impl)i);
-		printf("  %-8s %16.1f %22.1f %22.1f%s\n", aes_impl_name(i), af[i].ecb, af[i].mitccrh1,
-		       af[i].mitccrh2, i == (int)best ? "   (used)" : "");
+		printf("  %-8s %16.1f %22.1f %22.1f%s\n", aes_impl_name(i), af[i].ecb,
+		       af[i].mitccrh1, af[i].mitccrh2, i == (int)best ? "   (used)" : "");
 	}
 
 	uint32_t nind = (uint32_t)(1000000 * sc) + 1;

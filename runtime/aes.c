@@ -106,7 +106,7 @@ static void soft_sub_bytes(uint64_t s[8])
 	soft_gf_square(t, x15);
 	for (int i = 0; i < 3; i++)
 		soft_gf_square(t, t); /* x^240 */
-	soft_gf_mul(t, t, x14);       /* x^254 = x^-1, and 0 -> 0 */
+	soft_gf_mul(t, t, x14);	      /* x^254 = x^-1, and 0 -> 0 */
 	/* the affine map: bit i ^= bits i+4, i+5, i+6, i+7 (mod 8), then ^ 0x63 */
 	for (int i = 0; i < 8; i++) {
 		uint64_t c = 0 - (uint64_t)((0x63 >> i) & 1);
@@ -238,7 +238,7 @@ static void soft_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16], u
 /* One call of aes_encrypt_multikey (keys given) or aes_mitccrh_multikey (keys == NULL). */
 struct mk_job {
 	const uint8_t (*keys)[16];
-	const uint8_t *seed;     /* MITCCRH: key i = seed ^ (tweak i || 0) */
+	const uint8_t *seed;	/* MITCCRH: key i = seed ^ (tweak i || 0) */
 	const uint64_t *tweaks; /* tweak i is tweaks[i], or t0 + i when tweaks is NULL */
 	uint64_t t0;
 	size_t n, stride;
@@ -373,7 +373,8 @@ NI_INLINE void ni_keys_group(const struct aes_key *keys, size_t i, unsigned G, _
 	for (int r = 1; r < AES_ROUNDS; r++) {
 #pragma GCC unroll 8
 		for (unsigned k = 0; k < G; k++)
-			s[k] = _mm_aesenc_si128(s[k], _mm_load_si128((const __m128i *)keys[i + k].rk[r]));
+			s[k] = _mm_aesenc_si128(s[k],
+						_mm_load_si128((const __m128i *)keys[i + k].rk[r]));
 	}
 #pragma GCC unroll 8
 	for (unsigned k = 0; k < G; k++) {
@@ -383,12 +384,12 @@ NI_INLINE void ni_keys_group(const struct aes_key *keys, size_t i, unsigned G, _
 }
 
 /* out[j * n + i] = AES_{keys[i]}(in[j]): eight keys at a time, so eight blocks are in flight. */
-NI_TARGET static void ni_encrypt_keys(const struct aes_key *keys, size_t n,
-				      const uint8_t (*in)[16], unsigned m, uint8_t (*out)[16])
+NI_TARGET static void ni_encrypt_keys(const struct aes_key *keys, size_t n, const uint8_t (*in)[16],
+				      unsigned m, uint8_t (*out)[16])
 {
 	for (unsigned j = 0; j < m; j++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)in[j]);
-		uint8_t (*o)[16] = out + (size_t)j * n;
+		uint8_t(*o)[16] = out + (size_t)j * n;
 		size_t i = 0;
 		for (; i + 8 <= n; i += 8)
 			ni_keys_group(keys, i, 8, x, o);
@@ -427,7 +428,8 @@ NI_INLINE void ni_multikey_group(const struct mk_job *job, size_t i0, unsigned G
 	for (unsigned j = 0; j < m; j++) {
 #pragma GCC unroll 4
 		for (unsigned g = 0; g < G; g++) {
-			x[j][g] = _mm_loadu_si128((const __m128i *)job->in[j * job->stride + i0 + g]);
+			x[j][g] =
+			    _mm_loadu_si128((const __m128i *)job->in[j * job->stride + i0 + g]);
 			if (mitccrh)
 				x[j][g] = ni_sigma(x[j][g]);
 			s[j][g] = _mm_xor_si128(x[j][g], rk[g]);
@@ -523,8 +525,8 @@ V256_TARGET static void v256_encrypt_ecb(const struct aes_key *k, const uint8_t 
 		__m256i s[8];
 #pragma GCC unroll 8
 		for (int j = 0; j < 8; j++)
-			s[j] = _mm256_xor_si256(
-				_mm256_loadu_si256((const __m256i *)in[i + 2 * j]), rk[0]);
+			s[j] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)in[i + 2 * j]),
+						rk[0]);
 		for (int r = 1; r < AES_ROUNDS; r++) {
 #pragma GCC unroll 8
 			for (int j = 0; j < 8; j++)
@@ -557,8 +559,8 @@ V256_INLINE __m256i v256_sigma(__m256i x)
 	return _mm256_xor_si256(_mm256_shuffle_epi32(x, 0x4e), _mm256_and_si256(x, hi));
 }
 
-V256_INLINE void v256_multikey_group(const struct mk_job *job, size_t i0, unsigned G,
-				     unsigned m, bool mitccrh)
+V256_INLINE void v256_multikey_group(const struct mk_job *job, size_t i0, unsigned G, unsigned m,
+				     bool mitccrh)
 {
 	/* G registers of two keys each */
 	__m256i rk[4], s[AES_MAX_PER_KEY][4], x[AES_MAX_PER_KEY][4];
@@ -648,7 +650,7 @@ V256_TARGET static void v256_multikey(const struct mk_job *job)
 /* VAES on 512-bit registers: four blocks per instruction, AVX-512 F and BW.                  */
 
 #define V512_TARGET __attribute__((target("aes,vaes,avx512f,avx512bw")))
-#define V512_INLINE                                                                             \
+#define V512_INLINE                                                                                \
 	__attribute__((target("aes,vaes,avx512f,avx512bw"), always_inline)) static inline
 
 V512_TARGET static void v512_encrypt_ecb(const struct aes_key *k, const uint8_t (*in)[16],
@@ -678,8 +680,7 @@ V512_TARGET static void v512_encrypt_ecb(const struct aes_key *k, const uint8_t 
 }
 
 /* Keys i .. i+3 of the job; qm selects the 64-bit lanes of the keys that exist. */
-V512_INLINE __m512i v512_first_key(const struct mk_job *job, size_t i, __mmask8 qm,
-				   bool mitccrh)
+V512_INLINE __m512i v512_first_key(const struct mk_job *job, size_t i, __mmask8 qm, bool mitccrh)
 {
 	if (!mitccrh)
 		return _mm512_maskz_loadu_epi64(qm, job->keys[i]);
@@ -750,10 +751,11 @@ V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsign
 			__m512i nk;
 			if (r == 1) {
 				__m512i u = _mm512_xor_si512(rk[g], _mm512_bslli_epi128(rk[g], 4));
-				nk = _mm512_ternarylogic_epi64(u, _mm512_bslli_epi128(u, 8), tn, 0x96);
+				nk = _mm512_ternarylogic_epi64(u, _mm512_bslli_epi128(u, 8), tn,
+							       0x96);
 			} else {
-				nk = _mm512_ternarylogic_epi64(prev[g], _mm512_bslli_epi128(prev[g], 8),
-							       tn, 0x96);
+				nk = _mm512_ternarylogic_epi64(
+				    prev[g], _mm512_bslli_epi128(prev[g], 8), tn, 0x96);
 				nk = _mm512_mask_xor_epi32(nk, 0x5555, nk, t[g]);
 			}
 			prev[g] = rk[g];
@@ -777,7 +779,8 @@ V512_INLINE void v512_multikey_group(const struct mk_job *job, size_t i0, unsign
 		for (unsigned g = 0; g < G; g++) {
 			void *p = job->out[j * job->stride + i0 + 4 * g];
 			if (ff)
-				s[j][g] = _mm512_xor_si512(s[j][g], _mm512_maskz_loadu_epi64(qm[g], p));
+				s[j][g] =
+				    _mm512_xor_si512(s[j][g], _mm512_maskz_loadu_epi64(qm[g], p));
 			_mm512_mask_storeu_epi64(p, qm[g], s[j][g]);
 		}
 	}
@@ -800,8 +803,8 @@ V512_INLINE void v512_mitccrh_words(const struct mk_job *job, size_t i0, size_t 
 		t1 = _mm512_add_epi64(base, _mm512_set_epi64(15, 14, 13, 12, 11, 10, 9, 8));
 	}
 	/* dword q = 4p + g of W takes key 4g + p: the low half of its tweak is dword 2(4g + p) */
-	const __m512i idx_lo = _mm512_set_epi32(30, 22, 14, 6, 28, 20, 12, 4, 26, 18, 10, 2, 24, 16,
-						8, 0);
+	const __m512i idx_lo =
+	    _mm512_set_epi32(30, 22, 14, 6, 28, 20, 12, 4, 26, 18, 10, 2, 24, 16, 8, 0);
 	const __m512i idx_hi = _mm512_add_epi32(idx_lo, _mm512_set1_epi32(1));
 	w[0] = _mm512_shuffle_epi32(seed, (_MM_PERM_ENUM)0x00);
 	w[1] = _mm512_shuffle_epi32(seed, (_MM_PERM_ENUM)0x55);
@@ -828,7 +831,7 @@ V512_INLINE void v512_untranspose(const __m512i w[4], __m512i r[4])
 V512_INLINE void v512_next_words(__m512i w[4], int rcon)
 {
 	const __m512i pre = _mm512_broadcast_i32x4(
-		_mm_setr_epi8(1, 14, 11, 4, 5, 2, 15, 8, 9, 6, 3, 12, 13, 10, 7, 0));
+	    _mm_setr_epi8(1, 14, 11, 4, 5, 2, 15, 8, 9, 6, 3, 12, 13, 10, 7, 0));
 	__m512i t = _mm512_shuffle_epi8(w[3], pre);
 	__m512i a01 = _mm512_xor_si512(w[0], w[1]), a23 = _mm512_xor_si512(w[2], w[3]);
 	t = _mm512_aesenclast_epi128(t, _mm512_set1_epi32(rcon));
@@ -885,7 +888,8 @@ V512_INLINE void v512_mitccrh16(const struct mk_job *job, size_t i0, size_t nk, 
 				if (rd < AES_ROUNDS)
 					s[j][g] = _mm512_aesenc_epi128(s[j][g], r[g / 4][g % 4]);
 				else
-					s[j][g] = _mm512_aesenclast_epi128(s[j][g], r[g / 4][g % 4]);
+					s[j][g] =
+					    _mm512_aesenclast_epi128(s[j][g], r[g / 4][g % 4]);
 			}
 		}
 	}
@@ -1087,8 +1091,8 @@ void aes_encrypt_multikey(enum aes_impl impl, const uint8_t (*keys)[16], size_t 
 			  size_t stride, const uint8_t (*in)[16], uint8_t (*out)[16], bool mmo)
 {
 	assert(keys != NULL || n == 0);
-	struct mk_job job = {.keys = keys, .n = n, .stride = stride, .m = m, .in = in,
-			     .out = out, .mmo = mmo};
+	struct mk_job job = {
+	    .keys = keys, .n = n, .stride = stride, .m = m, .in = in, .out = out, .mmo = mmo};
 	if (n > 0)
 		run_multikey(impl, &job);
 }
@@ -1097,8 +1101,15 @@ void aes_mitccrh_multikey(enum aes_impl impl, const uint8_t seed[16], const uint
 			  uint64_t t0, size_t n, unsigned m, size_t stride, const uint8_t (*in)[16],
 			  uint8_t (*out)[16])
 {
-	struct mk_job job = {.seed = seed, .tweaks = tweaks, .t0 = t0, .n = n, .stride = stride,
-			     .m = m, .in = in, .out = out, .mmo = true};
+	struct mk_job job = {.seed = seed,
+			     .tweaks = tweaks,
+			     .t0 = t0,
+			     .n = n,
+			     .stride = stride,
+			     .m = m,
+			     .in = in,
+			     .out = out,
+			     .mmo = true};
 	if (n > 0)
 		run_multikey(impl, &job);
 }

@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 enum aes_impl {
-	AES_IMPL_SOFT,    /* portable, constant time, bitsliced */
-	AES_IMPL_AESNI,   /* AES-NI + SSSE3 */
+	AES_IMPL_SOFT,	  /* portable, constant time, bitsliced */
+	AES_IMPL_AESNI,	  /* AES-NI + SSSE3 */
 	AES_IMPL_VAES256, /* VAES + AVX2 */
 	AES_IMPL_VAES512, /* VAES + AVX-512 F/BW */
 	AES_IMPL_COUNT

@@ -1,26 +1,30 @@
 /* gc.c: half-gates garbling and evaluation (eprint 2014/756), streamed chunk by chunk.
  *
- * Both parties run the same schedule. Gates are scheduled a window at a time: every gate gets
- * a level (an AND gate one more than its inputs, a free gate the most of its inputs; wires
- * from before the window are level 0), and the gates run level by level: first the AND gates
- * of a level, then its free gates in circuit order (plan_window). The AND gates of one level
- * never read each other, so they are hashed in batches of up to GC_BATCH gates in one call
- * (two tweaks per gate; the garbler hashes two blocks per tweak, the evaluator one), which
- * keeps many independent AES blocks in flight. A gate's tweaks and the place of its table
- * follow its number among the AND gates, not the order it ran in, so the tables come out
- * exactly as a gate-by-gate garbler would write them, whatever the chunks and windows.
+ * Both parties run the same schedule. Gates are scheduled a window at a time (sort_window):
+ * every gate gets a level (an AND gate one more than its inputs, a free gate the most of its
+ * inputs; wires from before the window are level 0) and, for a free gate, a sub-level (how
+ * far down a chain of free gates of its level it sits). The gates run level by level: first
+ * the AND gates of a level, then its free gates sub-level by sub-level. The AND gates of one
+ * level never read each other, so they are hashed in batches of up to GC_BATCH gates in one
+ * call (two tweaks per gate; the garbler hashes two blocks per tweak, the evaluator one),
+ * which keeps many independent AES blocks in flight; nor do the free gates of a sub-level, so
+ * their loads and stores overlap. A gate's tweaks and the place of its table follow its
+ * number among the AND gates, not the order it ran in, so the tables come out exactly as a
+ * gate-by-gate garbler would write them, whatever the chunks and windows.
  *
  * A schedule is a flat list of steps (plan_window says how it reads). Free gates all become
  * XORs: NOT a is a ^ one and CONST v is zero ^ (v ? one : zero), where two extra label slots
  * past the last wire hold zero = 0^128 and one = delta on the garbler, 0^128 on the evaluator
  * (whose NOT copies and whose CONST is 0^128). Streamed chunks (gc_garble_chunk) are checked
- * and scheduled as they come, in windows of GC_WINDOW gates; a gc_plan holds the schedule of
+ * and scheduled as they come, in windows of GC_WINDOW gates. A gc_plan holds the schedule of
  * a whole circuit in memory, checked and made once and run again by every run of a session,
- * a chunk (its window) at a time.
+ * a chunk (its window) at a time; its schedule names label slots, not wires, reused once a
+ * wire is dead (plan_assign_slots), so a run's labels stay in the first-level cache.
  *
  * Labels are 128-bit GCC vectors; masks built from permute bits (-(uint64_t)bit) select
- * without branching, as PROTOCOL.md asks; the schedule depends on the circuit only. Tables
- * are T_G || T_E per AND gate, in gate order.
+ * without branching, as PROTOCOL.md asks; the schedule depends on the circuit only. When the
+ * hash runs on VAES-512, the AND batches run on AVX-512 too, two gates to a register
+ * (garble_ands_wide). Tables are T_G || T_E per AND gate, in gate order.
  */
 #include "gc.h"
 
@@ -42,10 +46,10 @@
 typedef uint64_t block __attribute__((vector_size(16)));
 
 enum {
-	GC_BATCH = 64,            /* AND gates hashed per call, at most */
+	GC_BATCH = 64,		  /* AND gates hashed per call, at most */
 	GC_STRIDE = 2 * GC_BATCH, /* hash layout: block j of tweak i at [j * GC_STRIDE + i] */
-	GC_WINDOW = 8192,         /* streamed gates scheduled by level at once */
-	GC_STEP_MAX = 1 << 30,    /* most gates in one step of a schedule */
+	GC_WINDOW = 8192,	  /* streamed gates scheduled by level at once */
+	GC_STEP_MAX = 1 << 30,	  /* most gates in one step of a schedule */
 	/* most wires: twice the last label slot (see at()) must fit 32 bits */
 	GC_MAX_WIRES = CIRC_MAX_WIRES - 2,
 	GC_ERR_LEN = 160,
@@ -56,17 +60,17 @@ enum { RUN_FRESH, RUN_STREAMED, RUN_PLANNED }; /* how a run's chunks come */
 /* Scratch for scheduling one window of up to cap gates. */
 struct sched {
 	size_t cap;
-	uint32_t *mem;                      /* the one allocation */
-	uint32_t *key, *sub, *off;           /* see sort_window */
+	uint32_t *mem;		   /* the one allocation */
+	uint32_t *key, *sub, *off; /* see sort_window */
 	uint32_t *andno, *order, *pos;
-	uint32_t *ops;                      /* the window's schedule, 5 * cap words at most */
+	uint32_t *ops; /* the window's schedule, 5 * cap words at most */
 };
 
 struct plan_chunk {
-	uint64_t first;    /* its first gate */
+	uint64_t first; /* its first gate */
 	size_t ngates;
 	uint64_t nand;
-	size_t op, len;    /* its schedule: ops[op .. op + len) */
+	size_t op, len; /* its schedule: ops[op .. op + len) */
 };
 
 /* A plan's schedules name label slots, not wires (plan_assign_slots): a wire's slot is free
@@ -89,18 +93,18 @@ struct gc_core {
 	uint32_t nin_bits;
 	uint64_t ngates, nwires;
 	uint32_t zero_slot, one_slot; /* the label slots past the last wire */
-	void *label_mem; /* the allocation; labels is inside it, 64-byte aligned */
-	block *labels;   /* garbler: zero labels; evaluator: active labels; then zero, one */
-	block delta;     /* zero in the evaluator */
+	void *label_mem;	      /* the allocation; labels is inside it, 64-byte aligned */
+	block *labels; /* garbler: zero labels; evaluator: active labels; then zero, one */
+	block delta;   /* zero in the evaluator */
 	struct hash_ctx hash;
 	bool wide; /* the hash runs on VAES-512, so AVX-512 is there for the batches too */
 	uint64_t next_gate, next_and; /* the first gate and first AND gate of the next chunk */
-	struct sched sched;           /* for streamed chunks */
-	int mode;                     /* this run so far: RUN_FRESH, RUN_STREAMED or RUN_PLANNED */
-	const gc_plan *plan;          /* the plan of a planned run */
+	struct sched sched;	      /* for streamed chunks */
+	int mode;		      /* this run so far: RUN_FRESH, RUN_STREAMED or RUN_PLANNED */
+	const gc_plan *plan;	      /* the plan of a planned run */
 
 	/* one batch of AND gates for the hash */
-	uint64_t tweak[GC_STRIDE];                     /* 2g and 2g + 1 for AND gate g */
+	uint64_t tweak[GC_STRIDE];		       /* 2g and 2g + 1 for AND gate g */
 	block hin[2 * GC_STRIDE], hout[2 * GC_STRIDE]; /* the hash's inputs and outputs */
 
 	char err[GC_ERR_LEN];
@@ -287,8 +291,9 @@ static rt_err check_finished(struct gc_core *c)
 			    c->ngates);
 	for (uint32_t k = 0; k < c->circ->nout_bits; k++)
 		if (c->circ->output_wires[k] >= c->nwires)
-			return fail(c, RT_ERR_INPUT, "output %llu names wire %llu, which is not there",
-				    k, c->circ->output_wires[k]);
+			return fail(c, RT_ERR_INPUT,
+				    "output %llu names wire %llu, which is not there", k,
+				    c->circ->output_wires[k]);
 	return RT_OK;
 }
 
@@ -484,8 +489,8 @@ static void garble_ands(struct gc_core *c, const uint32_t *op, size_t n, uint8_t
 			c->tweak[2 * i] = t0 + 2 * (uint64_t)o[3];
 			c->tweak[2 * i + 1] = t0 + 2 * (uint64_t)o[3] + 1;
 		}
-		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 2, GC_STRIDE,
-				  (const uint8_t (*)[16])in, (uint8_t (*)[16])h);
+		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 2, GC_STRIDE, (const uint8_t(*)[16])in,
+				  (uint8_t(*)[16])h);
 		for (size_t i = 0; i < m; i++) {
 			const uint32_t *o = op + 4 * i;
 			block a = in[2 * i];
@@ -520,8 +525,8 @@ static void eval_ands(struct gc_core *c, const uint32_t *op, size_t n, const uin
 			c->tweak[2 * i] = t0 + 2 * (uint64_t)o[3];
 			c->tweak[2 * i + 1] = t0 + 2 * (uint64_t)o[3] + 1;
 		}
-		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 1, GC_STRIDE,
-				  (const uint8_t (*)[16])in, (uint8_t (*)[16])h);
+		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 1, GC_STRIDE, (const uint8_t(*)[16])in,
+				  (uint8_t(*)[16])h);
 		for (size_t i = 0; i < m; i++) {
 			const uint32_t *o = op + 4 * i;
 			block a = in[2 * i];
@@ -556,7 +561,7 @@ WIDE_TARGET static inline __m512i lane_masks(__m512i x)
 
 /* Gate i's and (if two) gate i + 1's labels as [A, B, A', B'], and their tweaks. */
 WIDE_TARGET static inline __m512i wide_gather(struct gc_core *c, const uint32_t *o, bool two,
-					     uint64_t t0, size_t i)
+					      uint64_t t0, size_t i)
 {
 	block *L = c->labels;
 	__m128i a = _mm_load_si128((const __m128i *)at(L, o[0]));
@@ -568,9 +573,9 @@ WIDE_TARGET static inline __m512i wide_gather(struct gc_core *c, const uint32_t 
 		b2 = _mm_load_si128((const __m128i *)at(L, o[5]));
 		t2 = t0 + 2 * (uint64_t)o[7];
 	}
-	_mm256_storeu_si256((__m256i *)&c->tweak[2 * i],
-			    _mm256_set_epi64x((long long)t2 + 1, (long long)t2, (long long)t + 1,
-					      (long long)t));
+	_mm256_storeu_si256(
+	    (__m256i *)&c->tweak[2 * i],
+	    _mm256_set_epi64x((long long)t2 + 1, (long long)t2, (long long)t + 1, (long long)t));
 	__m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
 	__m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(a2), b2, 1);
 	return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
@@ -599,15 +604,16 @@ WIDE_TARGET static void garble_ands_wide(struct gc_core *c, const uint32_t *op, 
 			_mm512_storeu_si512(&c->hin[GC_STRIDE + 2 * i], _mm512_xor_si512(r0, d));
 		}
 		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 2, GC_STRIDE,
-				  (const uint8_t (*)[16])c->hin, (uint8_t (*)[16])c->hout);
+				  (const uint8_t(*)[16])c->hin, (uint8_t(*)[16])c->hout);
 		for (size_t i = 0; i < m; i += 2) {
 			const uint32_t *o = op + 4 * i;
 			__m512i r0 = _mm512_loadu_si512(&c->hin[2 * i]);
 			__m512i h0 = _mm512_loadu_si512(&c->hout[2 * i]);
-			__m512i x = _mm512_xor_si512(h0, _mm512_loadu_si512(&c->hout[GC_STRIDE + 2 * i]));
+			__m512i x =
+			    _mm512_xor_si512(h0, _mm512_loadu_si512(&c->hout[GC_STRIDE + 2 * i]));
 			__m512i s = lane_masks(r0); /* [pa, pb, pa', pb'] */
 			__m512i pbd = _mm512_and_si512(
-				_mm512_shuffle_i64x2(s, s, _MM_SHUFFLE(3, 3, 1, 1)), d);
+			    _mm512_shuffle_i64x2(s, s, _MM_SHUFFLE(3, 3, 1, 1)), d);
 			__m512i aa = _mm512_shuffle_i64x2(r0, r0, _MM_SHUFFLE(2, 2, 0, 0));
 			__m512i t = _mm512_xor_si512(x, _mm512_mask_blend_epi64(0xcc, pbd, aa));
 			__m512i tp = _mm512_xor_si512(x, _mm512_maskz_mov_epi64(0x33, pbd));
@@ -615,8 +621,9 @@ WIDE_TARGET static void garble_ands_wide(struct gc_core *c, const uint32_t *op, 
 			_mm256_storeu_si256((__m256i *)(tables + GC_TABLE_BYTES * (size_t)o[3]),
 					    _mm512_castsi512_si256(t));
 			if (i + 1 < m)
-				_mm256_storeu_si256((__m256i *)(tables + GC_TABLE_BYTES * (size_t)o[7]),
-						    _mm512_extracti64x4_epi64(t, 1));
+				_mm256_storeu_si256(
+				    (__m256i *)(tables + GC_TABLE_BYTES * (size_t)o[7]),
+				    _mm512_extracti64x4_epi64(t, 1));
 			wide_put_labels(c, o, i + 1 < m, y);
 		}
 		op += 4 * m;
@@ -631,21 +638,22 @@ WIDE_TARGET static void eval_ands_wide(struct gc_core *c, const uint32_t *op, si
 	while (n > 0) {
 		size_t m = n < GC_BATCH ? n : GC_BATCH;
 		for (size_t i = 0; i < m; i += 2)
-			_mm512_storeu_si512(&c->hin[2 * i], wide_gather(c, op + 4 * i, i + 1 < m, t0, i));
+			_mm512_storeu_si512(&c->hin[2 * i],
+					    wide_gather(c, op + 4 * i, i + 1 < m, t0, i));
 		hash_batch_tweaks(&c->hash, c->tweak, 2 * m, 1, GC_STRIDE,
-				  (const uint8_t (*)[16])c->hin, (uint8_t (*)[16])c->hout);
+				  (const uint8_t(*)[16])c->hin, (uint8_t(*)[16])c->hout);
 		for (size_t i = 0; i < m; i += 2) {
 			const uint32_t *o = op + 4 * i;
 			__m512i r0 = _mm512_loadu_si512(&c->hin[2 * i]);
 			__m256i tab = _mm256_loadu_si256(
-				(const __m256i *)(tables + GC_TABLE_BYTES * (size_t)o[3]));
+			    (const __m256i *)(tables + GC_TABLE_BYTES * (size_t)o[3]));
 			__m512i t = _mm512_castsi256_si512(tab);
 			if (i + 1 < m)
 				t = _mm512_inserti64x4(
-					t,
-					_mm256_loadu_si256((const __m256i *)(tables + GC_TABLE_BYTES *
-										  (size_t)o[7])),
-					1);
+				    t,
+				    _mm256_loadu_si256(
+					(const __m256i *)(tables + GC_TABLE_BYTES * (size_t)o[7])),
+				    1);
 			__m512i aa = _mm512_shuffle_i64x2(r0, r0, _MM_SHUFFLE(2, 2, 0, 0));
 			__m512i tp = _mm512_xor_si512(t, _mm512_maskz_mov_epi64(0xcc, aa));
 			__m512i y = _mm512_xor_si512(_mm512_loadu_si512(&c->hout[2 * i]),
@@ -676,7 +684,7 @@ static void run_ops(struct gc_core *c, const uint32_t *op, size_t len, uint8_t *
 				eval_ands_wide(c, op, n, rtables);
 			else
 #endif
-			if (c->garbler)
+			    if (c->garbler)
 				garble_ands(c, op, n, wtables);
 			else
 				eval_ands(c, op, n, rtables);
@@ -696,8 +704,8 @@ static void run_chunk(struct gc_core *c, const struct circ_gate *gates, size_t n
 	uint32_t no = 0;
 	for (size_t k = 0; k < n; k += GC_WINDOW) {
 		size_t w = n - k < GC_WINDOW ? n - k : GC_WINDOW;
-		size_t len = plan_window(&c->sched, gates + k, w, base + k, no, c->zero_slot,
-					 c->one_slot);
+		size_t len =
+		    plan_window(&c->sched, gates + k, w, base + k, no, c->zero_slot, c->one_slot);
 		run_ops(c, c->sched.ops, len, wtables, rtables);
 		no += (uint32_t)gc_count_and(gates + k, w);
 	}
@@ -737,8 +745,7 @@ static rt_err plan_append(gc_plan *p, const uint32_t *w, size_t n)
 
 /* Calls fn(arg, r) on every wire-naming word r of the schedule, in the order the words run:
  * each gate's inputs (read: a, b) before its output (written). */
-static void for_each_operand(gc_plan *p, void (*fn)(void *arg, uint32_t *word, bool out),
-			     void *arg)
+static void for_each_operand(gc_plan *p, void (*fn)(void *arg, uint32_t *word, bool out), void *arg)
 {
 	uint32_t *op = p->ops, *end = p->ops + p->len;
 	while (op < end) {
@@ -753,10 +760,10 @@ static void for_each_operand(gc_plan *p, void (*fn)(void *arg, uint32_t *word, b
 
 struct slot_state {
 	uint32_t nwires, nin_bits;
-	uint64_t at;       /* reads so far, plus one */
-	uint64_t *last;    /* a wire's last read; 0: never read; UINT64_MAX: never freed */
-	uint32_t *slot;    /* a wire's slot */
-	uint32_t *free;    /* free slots, a stack: the last freed is the next used */
+	uint64_t at;	/* reads so far, plus one */
+	uint64_t *last; /* a wire's last read; 0: never read; UINT64_MAX: never freed */
+	uint32_t *slot; /* a wire's slot */
+	uint32_t *free; /* free slots, a stack: the last freed is the next used */
 	uint32_t nfree, nslots;
 	uint32_t pending[2]; /* inputs of the current gate, freed before its output is placed */
 	uint32_t npending;
@@ -824,7 +831,8 @@ static rt_err plan_assign_slots(gc_plan *p)
 		s.nfree = 0;
 		for_each_operand(p, rename_to_slot, &s);
 		for (uint32_t k = 0; k < c->nout_bits; k++)
-			p->out_slot[k] = c->output_wires[k] < s.nwires ? s.slot[c->output_wires[k]] : 0;
+			p->out_slot[k] =
+			    c->output_wires[k] < s.nwires ? s.slot[c->output_wires[k]] : 0;
 		p->nslots = s.nslots;
 	}
 	rt_free(s.last);
@@ -854,13 +862,13 @@ rt_err gc_plan_new(gc_plan **out, const struct circ_circuit *circ, size_t chunk_
 	for (size_t k = 0; k < p->nchunks && err == RT_OK; k++) {
 		struct plan_chunk *ch = &p->chunks[k];
 		ch->first = (uint64_t)k * window;
-		ch->ngates = circ->ngates - ch->first < window ? (size_t)(circ->ngates - ch->first)
-							       : window;
+		ch->ngates =
+		    circ->ngates - ch->first < window ? (size_t)(circ->ngates - ch->first) : window;
 		ch->nand = gc_count_and(circ->gates + ch->first, ch->ngates);
 		ch->op = p->len;
-		ch->len = plan_window(&s, circ->gates + ch->first, ch->ngates,
-				      circ->nin_bits + ch->first, 0, (uint32_t)nwires,
-				      (uint32_t)nwires + 1);
+		ch->len =
+		    plan_window(&s, circ->gates + ch->first, ch->ngates, circ->nin_bits + ch->first,
+				0, (uint32_t)nwires, (uint32_t)nwires + 1);
 		err = plan_append(p, s.ops, ch->len);
 		if (ch->nand * GC_TABLE_BYTES > p->max_bytes)
 			p->max_bytes = (size_t)ch->nand * GC_TABLE_BYTES;
@@ -1023,8 +1031,8 @@ rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gates, size_t n, u
 	if (err != RT_OK)
 		return err;
 	if (nand > cap / GC_TABLE_BYTES)
-		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu", cap,
-			    nand * GC_TABLE_BYTES);
+		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu",
+			    cap, nand * GC_TABLE_BYTES);
 	run_chunk(c, gates, n, nand, tables, NULL);
 	*nbytes = (size_t)nand * GC_TABLE_BYTES;
 	return RT_OK;
@@ -1040,8 +1048,8 @@ rt_err gc_garble_planned(gc_garbler *g, const gc_plan *p, size_t k, uint8_t *tab
 		return err;
 	size_t need = gc_plan_chunk_bytes(p, k);
 	if (need > cap)
-		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu", cap,
-			    need);
+		return fail(c, RT_ERR_INPUT, "table buffer of %llu bytes, the chunk needs %llu",
+			    cap, need);
 	run_planned(c, p, k, tables, NULL);
 	*nbytes = need;
 	return RT_OK;
@@ -1133,8 +1141,8 @@ rt_err gc_eval_chunk(gc_evaluator *e, const struct circ_gate *gates, size_t n,
 	if (err != RT_OK)
 		return err;
 	if (nand > SIZE_MAX / GC_TABLE_BYTES || len != nand * GC_TABLE_BYTES)
-		return fail(c, RT_ERR_PROTOCOL, "garbled tables are %llu bytes, expected %llu",
-			    len, nand * GC_TABLE_BYTES);
+		return fail(c, RT_ERR_PROTOCOL, "garbled tables are %llu bytes, expected %llu", len,
+			    nand * GC_TABLE_BYTES);
 	run_chunk(c, gates, n, nand, NULL, tables);
 	return RT_OK;
 }

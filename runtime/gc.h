@@ -108,8 +108,8 @@ RT_MUST_CHECK rt_err gc_garble_chunk(gc_garbler *g, const struct circ_gate *gate
 
 /* Garbles chunk k of plan p, made from this garbler's circuit; chunk k must be next (its
  * first gate the next to garble), else RT_ERR_INPUT, as for too small a buffer. */
-RT_MUST_CHECK rt_err gc_garble_planned(gc_garbler *g, const gc_plan *p, size_t k,
-				       uint8_t *tables, size_t cap, size_t *nbytes);
+RT_MUST_CHECK rt_err gc_garble_planned(gc_garbler *g, const gc_plan *p, size_t k, uint8_t *tables,
+				       size_t cap, size_t *nbytes);
 
 /* After the last gate: the decoding bit d_k = lsb(W^0) of every output bit k (nout_bits
  * bits, packed). Output k's value is d_k ^ (the evaluator's permute bit s_k). */

@@ -33,7 +33,7 @@ enum { NET_SOCK_BUF_BYTES = 4 << 20 }; /* kernel buffers asked for on a local so
 struct net_chan {
 	int fd;
 	int timeout_ms;
-	int spin_us; /* how long a wait polls without sleeping first */
+	int spin_us;   /* how long a wait polls without sleeping first */
 	rt_err failed; /* first error, returned by every later call */
 	uint8_t *wbuf; /* queued output: wbuf[0..wlen) */
 	size_t wlen;
@@ -436,7 +436,8 @@ rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p)
 		ch->rlen = have;
 		while (ch->rlen < n) {
 			size_t got;
-			rt_err err = read_some(ch, ch->rbuf + ch->rlen, NET_BUF_BYTES - ch->rlen, &got);
+			rt_err err =
+			    read_some(ch, ch->rbuf + ch->rlen, NET_BUF_BYTES - ch->rlen, &got);
 			if (err != RT_OK)
 				return err;
 			ch->rlen += got;

@@ -20,10 +20,10 @@
 #include "rt.h"
 
 enum {
-	NET_BUF_BYTES = 1 << 20,  /* write and read buffer size */
-	NET_ERRMSG_BYTES = 256,	  /* room for an error message, terminating NUL included */
-	NET_MSG_HEADER_BYTES = 8, /* length prefix of net_send_msg: 64-bit little-endian */
-	NET_SPIN_US = 500,         /* default time a wait polls before it sleeps */
+	NET_BUF_BYTES = 1 << 20,   /* write and read buffer size */
+	NET_ERRMSG_BYTES = 256,	   /* room for an error message, terminating NUL included */
+	NET_MSG_HEADER_BYTES = 8,  /* length prefix of net_send_msg: 64-bit little-endian */
+	NET_SPIN_US = 500,	   /* default time a wait polls before it sleeps */
 	NET_SPIN_MAX_US = 1000000, /* the most that may be asked for */
 };
 

@@ -537,7 +537,7 @@ enum {
 	BATCH_BYTES = BATCH_OTS / 8,
 	COL_STRIDE = BATCH_BYTES + 64,
 	STREAM_MIN_OTS = 1 << 17,
-	STREAM_WIDE_MIN = 32, /* keystream blocks per column worth the VAES paths */
+	STREAM_WIDE_MIN = 32,		/* keystream blocks per column worth the VAES paths */
 	SMALL_BLOCKS = AES_MAX_PER_KEY, /* at most this many per column: all columns at once */
 };
 
@@ -549,9 +549,9 @@ enum {
 struct streams {
 	enum aes_impl impl, small_impl; /* the best one; AES-NI (when it is) for a few blocks */
 	uint64_t pos;
-	size_t nblocks;     /* counter blocks of the current batch */
-	uint8_t (*ctr)[16]; /* the counter blocks of the batch, BATCH_BYTES / 16 + 2 */
-	uint8_t (*ks)[16];  /* one column's keystream of the batch */
+	size_t nblocks;	      /* counter blocks of the current batch */
+	uint8_t (*ctr)[16];   /* the counter blocks of the batch, BATCH_BYTES / 16 + 2 */
+	uint8_t (*ks)[16];    /* one column's keystream of the batch */
 	uint8_t (*small)[16]; /* a small batch: block j of column i of bank b at
 			       * [(b * SMALL_BLOCKS + j) * 128 + i] */
 };
@@ -576,8 +576,7 @@ static void streams_free(struct streams *s)
 
 /* Readies the next n <= BATCH_BYTES bytes of every stream: the counter blocks that cover
  * them, and for a small batch the keystream of each bank b, whose keys are keys[b]. */
-static void streams_begin(struct streams *s, size_t n, const struct aes_key *const *keys,
-			  int banks)
+static void streams_begin(struct streams *s, size_t n, const struct aes_key *const *keys, int banks)
 {
 	uint64_t first = s->pos / 16, last = (s->pos + n + 15) / 16;
 	for (uint64_t i = first; i < last; i++) {
@@ -590,8 +589,8 @@ static void streams_begin(struct streams *s, size_t n, const struct aes_key *con
 	if (s->nblocks == 0 || s->nblocks > SMALL_BLOCKS)
 		return;
 	for (int b = 0; b < banks; b++)
-		aes_encrypt_keys(s->small_impl, keys[b], OT_BASE_COUNT, (const uint8_t (*)[16])s->ctr,
-				 (unsigned)s->nblocks,
+		aes_encrypt_keys(s->small_impl, keys[b], OT_BASE_COUNT,
+				 (const uint8_t(*)[16])s->ctr, (unsigned)s->nblocks,
 				 s->small + (size_t)b * SMALL_BLOCKS * OT_BASE_COUNT);
 }
 
@@ -629,12 +628,12 @@ static void stream_xor(struct streams *s, int b, size_t i, const struct aes_key 
 		ks = s->small[(size_t)b * SMALL_BLOCKS * OT_BASE_COUNT + i] + s->pos % 16;
 	} else if (s->nblocks <= SMALL_BLOCKS) {
 		for (size_t j = 0; j < s->nblocks; j++)
-			memcpy(s->ks[j], s->small[((size_t)b * SMALL_BLOCKS + j) * OT_BASE_COUNT + i],
-			       16);
+			memcpy(s->ks[j],
+			       s->small[((size_t)b * SMALL_BLOCKS + j) * OT_BASE_COUNT + i], 16);
 	} else {
 		/* a few blocks go through AES-NI: waking the wide units costs more than it saves */
 		enum aes_impl impl = s->nblocks < STREAM_WIDE_MIN ? s->small_impl : s->impl;
-		aes_encrypt_ecb(impl, k, (const uint8_t (*)[16])s->ctr, s->ks, s->nblocks);
+		aes_encrypt_ecb(impl, k, (const uint8_t(*)[16])s->ctr, s->ks, s->nblocks);
 	}
 	if (in) {
 		xor_bytes(out, in, ks, n);

@@ -15,7 +15,7 @@
 #include "ot.h"
 
 /* a chunk's tables are garbled and evaluated inside the channel's buffers */
-_Static_assert((uint64_t)PARTY_CHUNK_GATES * GC_TABLE_BYTES <= NET_BUF_BYTES,
+_Static_assert((uint64_t)PARTY_CHUNK_GATES *GC_TABLE_BYTES <= NET_BUF_BYTES,
 	       "a chunk's tables must fit the channel's buffer");
 
 static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
@@ -32,21 +32,21 @@ struct party {
 	prg *prg;
 	gc_garbler *g;
 	gc_evaluator *e;
-	gc_plan *plan;               /* the circuit's schedule, made once; NULL: stream gates */
+	gc_plan *plan; /* the circuit's schedule, made once; NULL: stream gates */
 	ot_sender *ots;
 	ot_receiver *otr;
 	uint8_t identity[32];
 	uint64_t my_bits, peer_bits; /* input bits of the garbler and of the evaluator */
-	uint64_t eval_bits;          /* the evaluator's input bits (OT count) */
+	uint64_t eval_bits;	     /* the evaluator's input bits (OT count) */
 	uint32_t *to_eval, *to_garb; /* output bit indices each side may learn */
 	uint32_t nto_eval, nto_garb;
-	uint8_t (*labels)[16];       /* input labels in transit (secret), two lists of nin_bits */
+	uint8_t (*labels)[16]; /* input labels in transit (secret), two lists of nin_bits */
 	uint64_t nlabels;
-	uint8_t *ahead;              /* the next run's first chunks of tables, garbled ahead */
+	uint8_t *ahead; /* the next run's first chunks of tables, garbled ahead */
 	size_t ahead_cap, ahead_len, ahead_chunks;
-	bool ahead_ready;            /* the garbler holds the next run, restarted and garbled ahead */
-	bool garbled;                /* the garbler has garbled a run: the next one restarts it */
-	uint8_t *bits, *bits2;       /* packed bits: inputs, decoding and permute bits */
+	bool ahead_ready;      /* the garbler holds the next run, restarted and garbled ahead */
+	bool garbled;	       /* the garbler has garbled a run: the next one restarts it */
+	uint8_t *bits, *bits2; /* packed bits: inputs, decoding and permute bits */
 	size_t bits_len;
 	struct party_stats st;
 	uint64_t runs;
@@ -165,8 +165,8 @@ static rt_err handshake(party *pt, uint8_t seed[16])
 		return fail(pt, RT_ERR_PROTOCOL, "the handshake", "the peer is not an mpcc party");
 	if (get_u32(theirs + 8) != PROTOCOL_VERSION)
 		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
-			    "the peer speaks protocol version %u, we speak %u",
-			    get_u32(theirs + 8), PROTOCOL_VERSION);
+			    "the peer speaks protocol version %u, we speak %u", get_u32(theirs + 8),
+			    PROTOCOL_VERSION);
 	uint32_t role = get_u32(theirs + 12);
 	if (role != 1 - pt->me)
 		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
@@ -199,8 +199,9 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 	pt->ch = ch;
 	pt->prg = p;
 	if (circ->nparties != 2 || me > 1)
-		return fail(pt, RT_ERR_INPUT, "set-up", "a two-party run needs a circuit of two "
-							"parties (this one has %u)",
+		return fail(pt, RT_ERR_INPUT, "set-up",
+			    "a two-party run needs a circuit of two "
+			    "parties (this one has %u)",
 			    circ->nparties);
 	if (circ_identity(circ, pt->identity) != 0)
 		return fail(pt, RT_ERR_INPUT, "set-up", "the circuit is invalid");
@@ -214,12 +215,13 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 			pt->eval_bits += circ->inputs[k].width;
 	}
 	pt->nlabels = circ->nin_bits;
-	pt->bits_len = (size_t)((circ->nin_bits > circ->nout_bits ? circ->nin_bits
-								  : circ->nout_bits) / 8 + 1);
+	pt->bits_len =
+	    (size_t)((circ->nin_bits > circ->nout_bits ? circ->nin_bits : circ->nout_bits) / 8 + 1);
 	pt->labels = rt_calloc(2 * pt->nlabels + 1, 16);
 	pt->bits = rt_calloc(pt->bits_len, 1);
 	pt->bits2 = rt_calloc(pt->bits_len, 1);
-	uint64_t table_bytes = pt->plan ? 0 : gc_count_and(circ->gates, circ->ngates) * GC_TABLE_BYTES;
+	uint64_t table_bytes =
+	    pt->plan ? 0 : gc_count_and(circ->gates, circ->ngates) * GC_TABLE_BYTES;
 	for (size_t k = 0; pt->plan && k < gc_plan_chunks(pt->plan); k++)
 		table_bytes += gc_plan_chunk_bytes(pt->plan, k);
 	pt->ahead_cap = table_bytes < PARTY_AHEAD_BYTES ? (size_t)table_bytes : PARTY_AHEAD_BYTES;
@@ -283,8 +285,9 @@ static rt_err place_labels(party *pt, uint32_t who, uint8_t (*src)[16])
 		if (ci->party != who)
 			continue;
 		const uint8_t(*labels)[16] = (const uint8_t(*)[16])(src + n);
-		rt_err err = pt->g ? gc_garbler_set_input_labels(pt->g, ci->first, ci->width, labels)
-				   : gc_evaluator_set_input_labels(pt->e, ci->first, ci->width, labels);
+		rt_err err =
+		    pt->g ? gc_garbler_set_input_labels(pt->g, ci->first, ci->width, labels)
+			  : gc_evaluator_set_input_labels(pt->e, ci->first, ci->width, labels);
 		if (err)
 			return err;
 		n += ci->width;
@@ -399,7 +402,8 @@ static rt_err garbler_labels(party *pt, uint32_t who, const uint8_t *bits, uint8
 			uint64_t i = off + b;
 			pt->bits2[b / 8] |= (uint8_t)(((bits[i / 8] >> (i % 8)) & 1) << (b % 8));
 		}
-		rt_err err = gc_garbler_input_labels(pt->g, ci->first, ci->width, pt->bits2, out + off);
+		rt_err err =
+		    gc_garbler_input_labels(pt->g, ci->first, ci->width, pt->bits2, out + off);
 		if (err)
 			return err;
 		off += ci->width;
@@ -424,7 +428,7 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 	/* the evaluator's inputs: the correlated OT gives q_i, the evaluator holding
 	 * t_i = q_i ^ r_i delta; the correction W^0_i ^ q_i turns that into W^0_i ^ r_i delta */
 	if (pt->eval_bits) {
-		uint8_t (*q)[16] = pt->labels + pt->nlabels;
+		uint8_t(*q)[16] = pt->labels + pt->nlabels;
 		err = ot_send_cot(pt->ots, q, pt->eval_bits);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
@@ -507,7 +511,7 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
 	}
-	uint8_t (*recvd)[16] = pt->labels + pt->nlabels;
+	uint8_t(*recvd)[16] = pt->labels + pt->nlabels;
 	uint64_t ng = input_bits_of(c, PARTY_GARBLER);
 	err = net_recv(pt->ch, recvd, ng * 16);
 	if (!err)

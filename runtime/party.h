@@ -66,8 +66,7 @@ RT_MUST_CHECK rt_err party_new(party **out, const struct circ_circuit *circ, uin
 /* One evaluation. in[k] is input k's value (circ_limbs(width) limbs) for every input of this
  * party (others are not read and may be NULL). out[k] receives output k when this party may
  * learn it, and learned[k] says whether it did. */
-RT_MUST_CHECK rt_err party_run(party *pt, uint64_t *const *in, uint64_t *const *out,
-			       bool *learned);
+RT_MUST_CHECK rt_err party_run(party *pt, uint64_t *const *in, uint64_t *const *out, bool *learned);
 
 /* What went wrong, naming the phase: "during the OT extension: peer closed ...". */
 const char *party_error(const party *pt);

@@ -47,12 +47,12 @@ static void openssl_aes(uint8_t out[16], const uint8_t key[16], const uint8_t in
 static const struct {
 	const char *key, *pt, *ct;
 } fips197[] = {
-	/* FIPS-197 Appendix B */
-	{"2b7e151628aed2a6abf7158809cf4f3c", "3243f6a8885a308d313198a2e0370734",
-	 "3925841d02dc09fbdc118597196a0b32"},
-	/* FIPS-197 Appendix C.1 */
-	{"000102030405060708090a0b0c0d0e0f", "00112233445566778899aabbccddeeff",
-	 "69c4e0d86a7b0430d8cdb78070b4c55a"},
+    /* FIPS-197 Appendix B */
+    {"2b7e151628aed2a6abf7158809cf4f3c", "3243f6a8885a308d313198a2e0370734",
+     "3925841d02dc09fbdc118597196a0b32"},
+    /* FIPS-197 Appendix C.1 */
+    {"000102030405060708090a0b0c0d0e0f", "00112233445566778899aabbccddeeff",
+     "69c4e0d86a7b0430d8cdb78070b4c55a"},
 };
 
 Test(crypto, soft_is_always_supported)
@@ -94,10 +94,10 @@ Test(crypto, ecb_fips197_vectors)
 			unhex(ct, fips197[v].ct);
 			struct aes_key k;
 			aes_expand_key((enum aes_impl)i, &k, key);
-			aes_encrypt_ecb((enum aes_impl)i, &k, (const uint8_t (*)[16])pt,
-					(uint8_t (*)[16])got, 1);
-			cr_assert(memcmp(got, ct, 16) == 0, "impl %s vector %zu",
-				  aes_impl_name(i), v);
+			aes_encrypt_ecb((enum aes_impl)i, &k, (const uint8_t(*)[16])pt,
+					(uint8_t(*)[16])got, 1);
+			cr_assert(memcmp(got, ct, 16) == 0, "impl %s vector %zu", aes_impl_name(i),
+				  v);
 		}
 	}
 }
@@ -117,8 +117,8 @@ Test(crypto, multikey_fips197_vectors)
 		}
 		unhex(ct[0], fips197[0].ct);
 		unhex(ct[1], fips197[1].ct);
-		aes_encrypt_multikey((enum aes_impl)i, (const uint8_t (*)[16])keys, N, 2, N,
-				     (const uint8_t (*)[16])in, out, false);
+		aes_encrypt_multikey((enum aes_impl)i, (const uint8_t(*)[16])keys, N, 2, N,
+				     (const uint8_t(*)[16])in, out, false);
 		for (int k = 0; k < 2 * N; k++)
 			cr_assert(memcmp(out[k], ct[(k % N) % 2], 16) == 0, "impl %s block %d",
 				  aes_impl_name(i), k);
@@ -141,15 +141,15 @@ Test(crypto, ecb_matches_openssl)
 		aes_expand_key((enum aes_impl)i, &k, key);
 		for (size_t n = 0; n <= N; n += (n < 40 ? 1 : 13)) {
 			memset(out, 0, sizeof(out));
-			aes_encrypt_ecb((enum aes_impl)i, &k, (const uint8_t (*)[16])in, out, n);
+			aes_encrypt_ecb((enum aes_impl)i, &k, (const uint8_t(*)[16])in, out, n);
 			for (size_t b = 0; b < n; b++)
-				cr_assert(memcmp(out[b], want[b], 16) == 0, "impl %s n %zu block %zu",
-					  aes_impl_name(i), n, b);
+				cr_assert(memcmp(out[b], want[b], 16) == 0,
+					  "impl %s n %zu block %zu", aes_impl_name(i), n, b);
 			for (size_t b = n; b < N; b++)
 				cr_assert(out[b][0] == 0 && out[b][15] == 0, "wrote past n");
 		}
 		memcpy(out, in, sizeof(out));
-		aes_encrypt_ecb((enum aes_impl)i, &k, (const uint8_t (*)[16])out, out, N);
+		aes_encrypt_ecb((enum aes_impl)i, &k, (const uint8_t(*)[16])out, out, N);
 		cr_assert(memcmp(out, want, sizeof(out)) == 0, "in place, impl %s",
 			  aes_impl_name(i));
 	}
@@ -177,13 +177,15 @@ Test(crypto, encrypt_keys_matches_openssl)
 			for (unsigned m = 1; m <= AES_MAX_PER_KEY; m++) {
 				memset(out, 0, sizeof(out));
 				aes_encrypt_keys((enum aes_impl)impl, keys, n,
-						 (const uint8_t (*)[16])in, m, out);
+						 (const uint8_t(*)[16])in, m, out);
 				for (unsigned j = 0; j < m; j++)
 					for (size_t i = 0; i < n; i++)
-						cr_assert(memcmp(out[j * n + i], want[j][i], 16) == 0,
+						cr_assert(memcmp(out[j * n + i], want[j][i], 16) ==
+							      0,
 							  "impl %s n %zu m %u key %zu block %u",
 							  aes_impl_name(impl), n, m, i, j);
-				cr_assert(out[m * n][0] == 0 && out[m * n][15] == 0, "wrote past m*n");
+				cr_assert(out[m * n][0] == 0 && out[m * n][15] == 0,
+					  "wrote past m*n");
 			}
 		}
 		secret_wipe(keys, sizeof(keys));
@@ -210,10 +212,9 @@ Test(crypto, multikey_matches_openssl)
 				size_t n = counts[c];
 				for (int mmo = 0; mmo <= 1; mmo++) {
 					memset(out, 0xa5, sizeof(out));
-					aes_encrypt_multikey((enum aes_impl)i,
-							     (const uint8_t (*)[16])keys, n, m,
-							     STRIDE, (const uint8_t (*)[16])in, out,
-							     mmo);
+					aes_encrypt_multikey(
+					    (enum aes_impl)i, (const uint8_t(*)[16])keys, n, m,
+					    STRIDE, (const uint8_t(*)[16])in, out, mmo);
 					for (size_t b = 0; b < 4 * STRIDE; b++) {
 						uint8_t exp[16];
 						bool done = b % STRIDE < n && b / STRIDE < m;
@@ -231,8 +232,8 @@ Test(crypto, multikey_matches_openssl)
 		}
 		/* in place */
 		memcpy(out, in, sizeof(out));
-		aes_encrypt_multikey((enum aes_impl)i, (const uint8_t (*)[16])keys, N, 2, STRIDE,
-				     (const uint8_t (*)[16])out, out, false);
+		aes_encrypt_multikey((enum aes_impl)i, (const uint8_t(*)[16])keys, N, 2, STRIDE,
+				     (const uint8_t(*)[16])out, out, false);
 		for (size_t b = 0; b < 2 * STRIDE; b++)
 			if (b % STRIDE < N)
 				cr_assert(memcmp(out[b], want[b], 16) == 0, "in place, impl %s",
@@ -281,7 +282,7 @@ Test(crypto, mitccrh_matches_slow_construction)
 				unsigned m = 1 + (unsigned)(c + z) % AES_MAX_PER_KEY;
 				if (i == AES_IMPL_SOFT && n > 40)
 					continue; /* slow */
-				hash_batch(&h, t0s[z], n, m, STRIDE, (const uint8_t (*)[16])in, out);
+				hash_batch(&h, t0s[z], n, m, STRIDE, (const uint8_t(*)[16])in, out);
 				for (size_t b = 0; b < m * STRIDE; b++) {
 					if (b % STRIDE >= n)
 						continue;
@@ -294,7 +295,8 @@ Test(crypto, mitccrh_matches_slow_construction)
 			uint8_t one[16];
 			hash_one(&h, one, in[7], t0s[z] + 3);
 			slow_mitccrh(want, seed, in[7], t0s[z] + 3);
-			cr_assert(memcmp(one, want, 16) == 0, "hash_one, impl %s", aes_impl_name(i));
+			cr_assert(memcmp(one, want, 16) == 0, "hash_one, impl %s",
+				  aes_impl_name(i));
 		}
 	}
 }
@@ -316,7 +318,7 @@ Test(crypto, mitccrh_tweak_array_matches_slow_construction)
 		hash_init(&h, seed, (enum aes_impl)i);
 		for (size_t n = 1; n <= N; n += (n < 20 ? 1 : 19)) {
 			for (unsigned m = 1; m <= 2; m++) {
-				hash_batch_tweaks(&h, tweaks, n, m, N, (const uint8_t (*)[16])in,
+				hash_batch_tweaks(&h, tweaks, n, m, N, (const uint8_t(*)[16])in,
 						  out);
 				for (size_t b = 0; b < m * N; b++) {
 					if (b % N >= n)

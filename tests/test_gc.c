@@ -74,9 +74,9 @@ struct run {
 	size_t ntables;
 	uint8_t delta[16];
 	uint8_t *dec, *s; /* decoding bits and the evaluator's output bits */
-	uint8_t *zero;    /* zero label of every wire, 16 bytes each */
+	uint8_t *zero;	  /* zero label of every wire, 16 bytes each */
 	uint8_t *active;  /* the evaluator's label of every wire */
-	bool *kept;       /* whether both labels of a wire are known: a planned run keeps only
+	bool *kept;	  /* whether both labels of a wire are known: a planned run keeps only
 			   * the input and output wires' */
 };
 
@@ -102,7 +102,7 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 	r->zero = malloc(nw * 16 + 1);
 	r->active = malloc(nw * 16 + 1);
 	r->kept = calloc(nw + 1, sizeof(bool));
-	uint8_t (*lab)[16] = malloc((c->nin_bits + 1) * 16);
+	uint8_t(*lab)[16] = malloc((c->nin_bits + 1) * 16);
 	cr_assert(r->tables && r->dec && r->s && r->zero && r->active && r->kept && lab);
 
 	prg *p = seeded_prg(o->prg_tag);
@@ -116,7 +116,7 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 	cr_assert(gc_evaluator_new(&e, c, seed) == RT_OK);
 	cr_assert(gc_evaluator_use_aes(e, o->eimpl) == RT_OK);
 	cr_assert(gc_garbler_input_labels(g, 0, c->nin_bits, in, lab) == RT_OK);
-	cr_assert(gc_evaluator_set_input_labels(e, 0, c->nin_bits, (const uint8_t (*)[16])lab) ==
+	cr_assert(gc_evaluator_set_input_labels(e, 0, c->nin_bits, (const uint8_t(*)[16])lab) ==
 		  RT_OK);
 
 	size_t done = 0, k;
@@ -127,8 +127,8 @@ static void garble_and_eval(const struct circ_circuit *c, const uint8_t *in,
 		cr_assert(gc_plan_new(&ep, c, o->eplan) == RT_OK);
 	for (size_t i = 0; gp && i < gc_plan_chunks(gp); i++) {
 		size_t nb = 0;
-		cr_assert(gc_garble_planned(g, gp, i, r->tables + done, nand * GC_TABLE_BYTES - done,
-					    &nb) == RT_OK,
+		cr_assert(gc_garble_planned(g, gp, i, r->tables + done,
+					    nand * GC_TABLE_BYTES - done, &nb) == RT_OK,
 			  "%s", gc_garbler_error(g));
 		cr_assert(nb == gc_plan_chunk_bytes(gp, i));
 		cr_assert(nb <= gc_plan_max_chunk_bytes(gp));
@@ -230,8 +230,10 @@ static struct circ_circuit *random_circuit(uint32_t nin, uint32_t n, uint32_t no
 		uint32_t a = (uint32_t)(rnd() % 4 ? w - 1 - rnd() % (w < 8 ? w : 8) : rnd() % w);
 		uint32_t b = (uint32_t)(rnd() % w);
 		int r = (int)(rnd() % 100);
-		enum circ_gate_kind k = r < and_pct ? GATE_AND : r < 90 ? GATE_XOR
-							: r < 97 ? GATE_NOT : GATE_CONST;
+		enum circ_gate_kind k = r < and_pct ? GATE_AND
+					: r < 90    ? GATE_XOR
+					: r < 97    ? GATE_NOT
+						    : GATE_CONST;
 		if (k == GATE_NOT)
 			b = 0;
 		if (k == GATE_CONST)
@@ -241,8 +243,9 @@ static struct circ_circuit *random_circuit(uint32_t nin, uint32_t n, uint32_t no
 	uint32_t *ow = malloc(nout * sizeof(uint32_t));
 	cr_assert(ow != NULL);
 	for (uint32_t k = 0; k < nout; k++)
-		ow[k] = k == 0 ? nin + n - 1 : k == 1 ? (uint32_t)(rnd() % nin)
-						  : (uint32_t)(rnd() % (nin + n));
+		ow[k] = k == 0	 ? nin + n - 1
+			: k == 1 ? (uint32_t)(rnd() % nin)
+				 : (uint32_t)(rnd() % (nin + n));
 	cr_assert(circ_add_output(c, "out", nout, 0, CIRC_ALL, ow) >= 0);
 	free(ow);
 	struct circ_err err;
@@ -409,8 +412,8 @@ Test(gc, random_circuits_every_wire)
 	static const int and_pcts[] = {0, 10, 50, 90};
 	for (int t = 0; t < 16; t++) {
 		uint32_t nin = 2 + (uint32_t)(rnd() % 100), n = 1 + (uint32_t)(rnd() % 3000);
-		struct circ_circuit *c = random_circuit(nin, n, 1 + (uint32_t)(rnd() % 70),
-							and_pcts[t % 4]);
+		struct circ_circuit *c =
+		    random_circuit(nin, n, 1 + (uint32_t)(rnd() % 70), and_pcts[t % 4]);
 		for (int rep = 0; rep < 3; rep++) {
 			uint8_t in[16];
 			for (size_t i = 0; i < sizeof(in); i++)
@@ -478,7 +481,8 @@ Test(gc, level_ordered_and_interleaved_layers)
 	for (int interleave = 0; interleave <= 1; interleave++) {
 		struct circ_circuit *c = circ_new();
 		cr_assert(circ_add_party(c, "g") == 0 && circ_add_party(c, "e") == 1);
-		cr_assert(circ_add_input(c, "x", 32, 0, 0) >= 0 && circ_add_input(c, "y", 32, 0, 1) >= 0);
+		cr_assert(circ_add_input(c, "x", 32, 0, 0) >= 0 &&
+			  circ_add_input(c, "y", 32, 0, 1) >= 0);
 		uint32_t lo = 0, hi = 64; /* the previous layer's wires */
 		for (int layer = 0; layer < 12; layer++) {
 			uint32_t first = 64 + (uint32_t)c->ngates, nand = 1000, nfree = 500;
@@ -559,8 +563,8 @@ Test(gc, planned_tables_match_streamed)
 	static const int and_pcts[] = {0, 15, 45, 90};
 	for (int t = 0; t < 8; t++) {
 		uint32_t n = 1 + (uint32_t)(rnd() % 6000);
-		struct circ_circuit *c = random_circuit(2 + (uint32_t)(rnd() % 90), n, 20,
-							and_pcts[t % 4]);
+		struct circ_circuit *c =
+		    random_circuit(2 + (uint32_t)(rnd() % 90), n, 20, and_pcts[t % 4]);
 		uint8_t in[16];
 		for (size_t i = 0; i < sizeof(in); i++)
 			in[i] = (uint8_t)rnd();
@@ -578,8 +582,8 @@ Test(gc, planned_tables_match_streamed)
 				o.gchunk = 1 + rnd() % 900;
 				o.echunk = 1 + rnd() % 900;
 				garble_and_eval(c, in, &o, &r);
-				cr_assert(same_run(c, &r, &ref), "circuit %d, chunks of %zu, who %d", t,
-					  chunks[i], who);
+				cr_assert(same_run(c, &r, &ref),
+					  "circuit %d, chunks of %zu, who %d", t, chunks[i], who);
 				run_free(&r);
 			}
 		}
@@ -616,7 +620,8 @@ Test(gc, planned_runs_restart_like_streamed)
 						    &nb) == RT_OK);
 			len[0] += nb;
 		}
-		cr_assert(gc_garble_chunk(g[1], c->gates, c->ngates, tab[1], cap, &len[1]) == RT_OK);
+		cr_assert(gc_garble_chunk(g[1], c->gates, c->ngates, tab[1], cap, &len[1]) ==
+			  RT_OK);
 		cr_assert(len[0] == len[1] && memcmp(tab[0], tab[1], len[0]) == 0, "run %d", run);
 	}
 	for (int s = 0; s < 2; s++) {
@@ -800,7 +805,7 @@ Test(gc, bristol_aes128_fips197_c1)
 	cr_assert(r.ntables == 6400 * GC_TABLE_BYTES);
 	for (int k = 0; k < 128; k++)
 		cr_assert((bit(r.s, (size_t)k) ^ bit(r.dec, (size_t)k)) ==
-				  ((ct[15 - k / 8] >> (k % 8)) & 1),
+			      ((ct[15 - k / 8] >> (k % 8)) & 1),
 			  "ciphertext bit %d", k);
 	check_run(c, in, &r);
 	run_free(&r);
@@ -810,8 +815,8 @@ Test(gc, bristol_aes128_fips197_c1)
 
 Test(gc, bristol_circuits_random_inputs)
 {
-	static const char *names[] = {"aes_128.txt", "adder64.txt", "mult64.txt", "neg64.txt",
-				      "zero_equal.txt", "sha256.txt", "FP-add.txt"};
+	static const char *names[] = {"aes_128.txt",	"adder64.txt", "mult64.txt", "neg64.txt",
+				      "zero_equal.txt", "sha256.txt",  "FP-add.txt"};
 	size_t live = rt_alloc_live();
 	for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
 		struct circ_circuit *c = load_shared(names[f]);
@@ -869,7 +874,7 @@ Test(gc, streams_from_binary_format)
 	cr_assert(f != NULL);
 	cr_assert(circ_write_binary(c, f, &err) == 0, "%s", err.msg);
 	uint8_t in[5] = {0x12, 0x34, 0x56, 0x78, 0x9a}, delta[16], seed[16], dec[3], s[3];
-	uint8_t (*lab)[16] = malloc(40 * 16);
+	uint8_t(*lab)[16] = malloc(40 * 16);
 	struct circ_gate buf[333];
 	uint8_t tab[333 * GC_TABLE_BYTES];
 
@@ -892,7 +897,7 @@ Test(gc, streams_from_binary_format)
 	rewind(f2);
 	cr_assert(circ_stream_open(&st2, &iface2, f2, "t2.circ", &err) == 0, "%s", err.msg);
 	cr_assert(gc_evaluator_new(&e, iface2, seed) == RT_OK);
-	cr_assert(gc_evaluator_set_input_labels(e, 0, 40, (const uint8_t (*)[16])lab) == RT_OK);
+	cr_assert(gc_evaluator_set_input_labels(e, 0, 40, (const uint8_t(*)[16])lab) == RT_OK);
 	for (;;) {
 		int64_t k = circ_stream_read(st, buf, 333, &err);
 		cr_assert(k >= 0, "%s", err.msg);
@@ -1078,7 +1083,8 @@ Test(gc, restart_runs_again_with_new_tweaks)
 			in[i] = (uint8_t)rnd();
 		cr_assert(gc_garbler_input_labels(g, 0, 40, in, act) == RT_OK);
 		cr_assert(gc_evaluator_set_input_labels(e, 0, 40, act) == RT_OK);
-		cr_assert(gc_garble_chunk(g, c->gates, c->ngates, tab[run], cap, &nb[run]) == RT_OK);
+		cr_assert(gc_garble_chunk(g, c->gates, c->ngates, tab[run], cap, &nb[run]) ==
+			  RT_OK);
 		cr_assert(gc_eval_chunk(e, c->gates, c->ngates, tab[run], nb[run]) == RT_OK);
 		cr_assert(gc_garbler_decoding_bits(g, dec) == RT_OK);
 		cr_assert(gc_evaluator_output_bits(e, s) == RT_OK);

@@ -286,7 +286,8 @@ Test(net, spinning_wait_keeps_the_timeout)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		cr_assert(eq(int, net_recv(ch, &b, 1), RT_ERR_TIMEOUT));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+		double s =
+		    (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
 		cr_assert(s < 5.0, "spin %d us: the wait took %.2f s", spins[i], s);
 		net_chan_free(ch);
 		cr_assert(eq(int, wait_peer(pid), 0));
@@ -419,9 +420,18 @@ enum { VIEW_ROUNDS = 12 };
 /* Size of round i's block: small ones, ones that overflow what is buffered, the whole buffer. */
 static size_t view_size(int i)
 {
-	static const size_t sizes[VIEW_ROUNDS] = {1,	 16,	 1000,	   NET_BUF_BYTES / 2,
-						  700000, 4096, NET_BUF_BYTES, 3,
-						  NET_BUF_BYTES - 1, 65536, 12345, 2};
+	static const size_t sizes[VIEW_ROUNDS] = {1,
+						  16,
+						  1000,
+						  NET_BUF_BYTES / 2,
+						  700000,
+						  4096,
+						  NET_BUF_BYTES,
+						  3,
+						  NET_BUF_BYTES - 1,
+						  65536,
+						  12345,
+						  2};
 	return sizes[i];
 }
 
@@ -481,7 +491,8 @@ Test(net, reserve_commit_and_views_round_trip)
 		cr_assert(eq(int, net_flush(ch), RT_OK));
 		size_t got = 0;
 		while (got < n) {
-			size_t piece = n - got < 1 + (size_t)i * 70001 ? n - got : 1 + (size_t)i * 70001;
+			size_t piece =
+			    n - got < 1 + (size_t)i * 70001 ? n - got : 1 + (size_t)i * 70001;
 			const uint8_t *v;
 			cr_assert(eq(int, net_recv_view(ch, piece, &v), RT_OK), "%s",
 				  net_chan_errmsg(ch));
@@ -516,7 +527,8 @@ Test(net, reserve_and_view_refuse_more_than_the_buffer)
 	cr_assert(eq(ptr, (void *)v, NULL));
 	cr_assert(eq(int, net_send(ch, "abc", 3), RT_OK));
 	cr_assert(eq(int, net_send_reserve(ch, 10, &p), RT_OK));
-	cr_assert(eq(int, net_send_commit(ch, NET_BUF_BYTES - 2), RT_ERR_INPUT)); /* past the room */
+	cr_assert(
+	    eq(int, net_send_commit(ch, NET_BUF_BYTES - 2), RT_ERR_INPUT)); /* past the room */
 	cr_assert(eq(int, net_send_commit(ch, 0), RT_OK));
 	cr_assert(eq(int, wait_peer(pid), 0));
 	net_chan_free(ch);

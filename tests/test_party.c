@@ -109,7 +109,7 @@ static void run_pair(const struct circ_circuit *c, uint64_t *const *in, struct r
 		for (uint32_t k = 0; ok && k < c->noutputs; k++)
 			ok = write(pp[1], &r->learned[0][k], 1) == 1 &&
 			     write(pp[1], r->out[0][k], circ_limbs(c->outputs[k].width) * 8) ==
-				     (ssize_t)(circ_limbs(c->outputs[k].width) * 8);
+				 (ssize_t)(circ_limbs(c->outputs[k].width) * 8);
 		_exit(ok ? 0 : 1);
 	}
 	close(sv[0]);
@@ -145,7 +145,8 @@ static void check_random(const struct circ_circuit *c, int rounds)
 	for (uint32_t k = 0; k < c->ninputs; k++)
 		wi[k] = c->inputs[k].width;
 	for (int r = 0; r < rounds; r++) {
-		uint64_t **in = alloc_values(c->ninputs, wi), **want = alloc_values(c->noutputs, wo);
+		uint64_t **in = alloc_values(c->ninputs, wi),
+			 **want = alloc_values(c->noutputs, wo);
 		for (uint32_t k = 0; k < c->ninputs; k++) {
 			for (size_t l = 0; l < circ_limbs(wi[k]); l++)
 				in[k][l] = rnd();
@@ -159,13 +160,14 @@ static void check_random(const struct circ_circuit *c, int rounds)
 			cr_assert_eq(res.err[p], RT_OK, "party %d: %s", p, res.why[p]);
 		for (uint32_t k = 0; k < c->noutputs; k++)
 			for (int p = 0; p < 2; p++) {
-				bool may = c->outputs[k].to == CIRC_ALL || c->outputs[k].to == (uint32_t)p;
+				bool may =
+				    c->outputs[k].to == CIRC_ALL || c->outputs[k].to == (uint32_t)p;
 				cr_assert_eq(res.learned[p][k], may, "output %u party %d", k, p);
 				if (may)
 					cr_assert(memcmp(res.out[p][k], want[k],
 							 circ_limbs(wo[k]) * 8) == 0,
-						  "output %s differs for party %d", c->outputs[k].name,
-						  p);
+						  "output %s differs for party %d",
+						  c->outputs[k].name, p);
 			}
 		free_result(c, &res);
 		free_values(in, c->ninputs);
@@ -193,12 +195,30 @@ static struct circ_circuit *load_shared(const char *name)
 TestSuite(party, .timeout = 120);
 
 static const char *const shared[] = {
-	"adder64.txt",   "sub64.txt",    "neg64.txt",     "mult64.txt",    "mult2_64.txt",
-	"divide64.txt",  "udivide64.txt", "zero_equal.txt", "aes_128.txt",  "aes_192.txt",
-	"aes_256.txt",   "sha256.txt",   "FP-add.txt",    "FP-mul.txt",    "FP-eq.txt",
-	"FP-lt.txt",     "FP-f2i.txt",   "FP-i2f.txt",    "FP-floor.txt",  "FP-ceil.txt",
-	"bristol_format/AES-non-expanded.txt", "bristol_format/adder_32bit.txt",
-	"bristol_format/sha-1.txt", "bristol_format/sha-256.txt",
+    "adder64.txt",
+    "sub64.txt",
+    "neg64.txt",
+    "mult64.txt",
+    "mult2_64.txt",
+    "divide64.txt",
+    "udivide64.txt",
+    "zero_equal.txt",
+    "aes_128.txt",
+    "aes_192.txt",
+    "aes_256.txt",
+    "sha256.txt",
+    "FP-add.txt",
+    "FP-mul.txt",
+    "FP-eq.txt",
+    "FP-lt.txt",
+    "FP-f2i.txt",
+    "FP-i2f.txt",
+    "FP-floor.txt",
+    "FP-ceil.txt",
+    "bristol_format/AES-non-expanded.txt",
+    "bristol_format/adder_32bit.txt",
+    "bristol_format/sha-1.txt",
+    "bristol_format/sha-256.txt",
 };
 
 ParameterizedTestParameters(party, bristol_garbled_equals_plaintext)
@@ -225,8 +245,8 @@ Test(party, aes128_fips197_through_the_protocol)
 		  0);
 	cr_assert(circ_value_parse(pt, 128, false, "0x00112233445566778899aabbccddeeff", &err) ==
 		  0);
-	cr_assert(circ_value_parse(want, 128, false, "0x69c4e0d86a7b0430d8cdb78070b4c55a",
-				   &err) == 0);
+	cr_assert(circ_value_parse(want, 128, false, "0x69c4e0d86a7b0430d8cdb78070b4c55a", &err) ==
+		  0);
 	uint64_t *in[2] = {key, pt};
 	struct result r;
 	run_pair(c, in, &r);
@@ -457,7 +477,8 @@ static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds
 		bool *learned = calloc(c->noutputs + 1, 1);
 		for (uint32_t k = 0; k < c->ninputs; k++)
 			for (size_t l = 0; l < circ_limbs(wi[k]); l++)
-				in[k][l] = wi[k] >= 64 ? rnd() : rnd() & (((uint64_t)1 << wi[k]) - 1);
+				in[k][l] =
+				    wi[k] >= 64 ? rnd() : rnd() & (((uint64_t)1 << wi[k]) - 1);
 		cr_assert(circ_eval_values(c, in, want) == 0);
 		err = party_run(pt, in, out, learned);
 		ok = ok && err == RT_OK;
@@ -505,7 +526,8 @@ static struct circ_circuit *one_sided_circuit(uint32_t who, uint32_t nand)
 	cr_assert(circ_add_input(c, "y", 24, 0, who) >= 0);
 	for (uint32_t g = 0; g < nand; g++) {
 		uint32_t w = (uint32_t)circ_nwires(c);
-		cr_assert(circ_add_gate(c, g % 3 ? GATE_AND : GATE_XOR, w - 1 - (uint32_t)(rnd() % 40),
+		cr_assert(circ_add_gate(c, g % 3 ? GATE_AND : GATE_XOR,
+					w - 1 - (uint32_t)(rnd() % 40),
 					(uint32_t)(rnd() % w)) >= 0);
 	}
 	uint32_t nw = (uint32_t)circ_nwires(c), w[32];
@@ -527,7 +549,8 @@ Test(party, one_sided_inputs_and_tables_past_the_ahead_budget)
 	session(c, 3, NULL, NULL);
 	circ_free(c);
 	/* 2/3 AND gates: tables of 5/4 the budget */
-	c = one_sided_circuit(PARTY_EVALUATOR, (uint32_t)(PARTY_AHEAD_BYTES / GC_TABLE_BYTES * 15 / 8));
+	c = one_sided_circuit(PARTY_EVALUATOR,
+			      (uint32_t)(PARTY_AHEAD_BYTES / GC_TABLE_BYTES * 15 / 8));
 	session(c, 2, NULL, NULL);
 	circ_free(c);
 }
@@ -545,7 +568,8 @@ Test(party, circuit_too_large_to_plan_streams)
 	for (uint32_t g = 0; g < n; g++) {
 		uint32_t w = 64 + g;
 		enum circ_gate_kind k = g % 512 == 0 ? GATE_AND : g % 7 ? GATE_XOR : GATE_NOT;
-		uint32_t a = w - 1 - (uint32_t)(rnd() % (w < 64 ? w : 64)), b = (uint32_t)(rnd() % w);
+		uint32_t a = w - 1 - (uint32_t)(rnd() % (w < 64 ? w : 64)),
+			 b = (uint32_t)(rnd() % w);
 		cr_assert(circ_add_gate(c, k, a, k == GATE_NOT ? 0 : b) >= 0);
 	}
 	uint32_t out[8];
