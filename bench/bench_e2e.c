@@ -43,15 +43,20 @@ static void die(const char *what, const char *why)
 static void play(const struct circ_circuit *c, uint32_t me, int fd, long blocks, bool aes,
 		 struct side *s)
 {
-	net_chan *ch;
-	prg *p;
+	net_chan *ch = NULL;
+	prg *p = NULL;
 	party *pt = NULL;
-	uint64_t *in[c->ninputs + 1], *out[c->noutputs + 1];
-	bool learned[c->noutputs + 1];
+	uint64_t **in = calloc(c->ninputs + 1, sizeof(*in)),
+		 **out = calloc(c->noutputs + 1, sizeof(*out));
+	bool *learned = calloc(c->noutputs + 1, sizeof(*learned));
+	if (!in || !out || !learned)
+		die("set-up", "out of memory");
 	for (uint32_t k = 0; k < c->ninputs; k++)
-		in[k] = calloc(circ_limbs(c->inputs[k].width) + 2, 8);
+		if (!(in[k] = calloc(circ_limbs(c->inputs[k].width) + 2, 8)))
+			die("set-up", "out of memory");
 	for (uint32_t k = 0; k < c->noutputs; k++)
-		out[k] = calloc(circ_limbs(c->outputs[k].width) + 1, 8);
+		if (!(out[k] = calloc(circ_limbs(c->outputs[k].width) + 1, 8)))
+			die("set-up", "out of memory");
 	if (aes) {
 		in[0][0] = 0x0706050403020100u;
 		in[0][1] = 0x0f0e0d0c0b0a0908u;
@@ -91,6 +96,9 @@ static void play(const struct circ_circuit *c, uint32_t me, int fd, long blocks,
 		free(in[k]);
 	for (uint32_t k = 0; k < c->noutputs; k++)
 		free(out[k]);
+	free(in);
+	free(out);
+	free(learned);
 }
 
 int main(int argc, char **argv)
