@@ -115,6 +115,12 @@ static int encode(const struct circ_circuit *c, struct enc *e, uint8_t id[32],
 		enc_u32(e, c->inputs[i].width);
 		enc_u32(e, c->inputs[i].flags);
 		enc_u32(e, c->inputs[i].party);
+		if (c->inputs[i].flags & CIRC_SUM) {
+			uint32_t with = 0; /* the group's first input */
+			while (c->inputs[with].first != c->inputs[i].first)
+				with++;
+			enc_u32(e, with);
+		}
 	}
 	enc_u32(e, c->noutputs);
 	for (uint32_t i = 0; i < c->noutputs; i++) {
@@ -314,7 +320,18 @@ static int read_interface(struct circ_stream *s, struct circ_circuit *c, struct 
 		if (party >= c->nparties)
 			return sfail(s, err, "input '%s' names party %u of %u", name, party,
 				     c->nparties);
-		if (circ_add_input(c, name, width, flags, party) < 0)
+		uint32_t with = i;
+		if ((flags & CIRC_SUM) && rd_u32(s, &with, err))
+			return -1;
+		if (with > i)
+			return sfail(s, err, "input '%s' joins the sum of input %u, not yet read",
+				     name, with);
+		int64_t k = with == i ? circ_add_input(c, name, width, flags, party)
+				      : circ_add_sum_input(c, name, width, flags, party, with);
+		if (k < 0 && with != i)
+			return sfail(s, err, "input '%s' cannot join the sum of input %u", name,
+				     with);
+		if (k < 0)
 			return sfail(s, err, "input '%s' does not fit (too many input bits?)",
 				     name);
 	}

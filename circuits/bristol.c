@@ -556,10 +556,20 @@ int circ_write_bristol(const struct circ_circuit *c, FILE *f, struct circ_err *e
 			id[w] = (uint32_t)next++;
 	}
 
+	/* a sum group is one Bristol input: its wires carry the sum */
+	uint32_t nin = 0;
+	for (uint32_t i = 0, bits = 0; i < c->ninputs; i++)
+		if (c->inputs[i].first == bits) {
+			bits += c->inputs[i].width;
+			nin++;
+		}
 	fprintf(f, "%llu %llu\n%u", (unsigned long long)(c->ngates + ncopies),
-		(unsigned long long)total, c->ninputs);
-	for (uint32_t i = 0; i < c->ninputs; i++)
-		fprintf(f, " %u", c->inputs[i].width);
+		(unsigned long long)total, nin);
+	for (uint32_t i = 0, bits = 0; i < c->ninputs; i++)
+		if (c->inputs[i].first == bits) {
+			bits += c->inputs[i].width;
+			fprintf(f, " %u", c->inputs[i].width);
+		}
 	fprintf(f, "\n%u", c->noutputs);
 	for (uint32_t i = 0; i < c->noutputs; i++)
 		fprintf(f, " %u", c->outputs[i].width);

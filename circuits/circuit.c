@@ -97,12 +97,9 @@ int64_t circ_add_party(struct circ_circuit *c, const char *name)
 	return c->nparties++;
 }
 
-int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
-		       uint32_t party)
+static int64_t add_input(struct circ_circuit *c, const char *name, uint32_t width,
+			 uint32_t flags, uint32_t party, uint32_t first)
 {
-	if (c->ngates != 0 || width == 0 || width > CIRC_MAX_WIDTH ||
-	    (uint64_t)c->nin_bits + width >= CIRC_MAX_WIRES)
-		return -1;
 	if (grow32((void **)&c->inputs, &c->inputs_cap, (uint64_t)c->ninputs + 1,
 		   sizeof(*c->inputs)) != 0)
 		return -1;
@@ -110,9 +107,36 @@ int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width,
 	if (!s)
 		return -1;
 	c->inputs[c->ninputs] = (struct circ_input){
-		.name = s, .width = width, .flags = flags, .party = party, .first = c->nin_bits};
-	c->nin_bits += width;
+		.name = s, .width = width, .flags = flags, .party = party, .first = first};
+	if (first == c->nin_bits)
+		c->nin_bits += width;
 	return c->ninputs++;
+}
+
+int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
+		       uint32_t party)
+{
+	if (c->ngates != 0 || width == 0 || width > CIRC_MAX_WIDTH ||
+	    (uint64_t)c->nin_bits + width >= CIRC_MAX_WIRES)
+		return -1;
+	return add_input(c, name, width, flags, party, c->nin_bits);
+}
+
+int64_t circ_add_sum_input(struct circ_circuit *c, const char *name, uint32_t width,
+			   uint32_t flags, uint32_t party, int64_t with)
+{
+	flags |= CIRC_SUM;
+	if (with < 0)
+		return circ_add_input(c, name, width, flags, party);
+	if (c->ngates != 0 || (uint64_t)with >= c->ninputs)
+		return -1;
+	const struct circ_input *g = &c->inputs[with];
+	if (!(g->flags & CIRC_SUM) || g->width != width || g->flags != flags)
+		return -1;
+	for (uint32_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].first == g->first && c->inputs[i].party == party)
+			return -1;
+	return add_input(c, name, width, flags, party, g->first);
 }
 
 int circ_reserve_gates(struct circ_circuit *c, uint64_t n)
@@ -218,15 +242,31 @@ int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 		if (in->party >= c->nparties)
 			return fail(err, "input '%s' comes from party %u, but there are %u parties",
 				    in->name, in->party, c->nparties);
-		if (in->first != bits)
-			return fail(err, "input '%s' does not start at wire %llu", in->name,
-				    (unsigned long long)bits);
 		if (in->flags & ~(uint32_t)(CIRC_SIGNED | CIRC_SUM))
 			return fail(err, "input '%s' has unknown flags 0x%x", in->name, in->flags);
+		if (in->first != bits) {
+			/* only a sum input may share wires, with an earlier one of its group */
+			uint32_t j = 0;
+			if (in->flags & CIRC_SUM)
+				while (j < i && c->inputs[j].first != in->first)
+					j++;
+			if (j == i || !(in->flags & CIRC_SUM))
+				return fail(err, "input '%s' does not start at wire %llu", in->name,
+					    (unsigned long long)bits);
+			const struct circ_input *g = &c->inputs[j];
+			if (g->width != in->width || g->flags != in->flags)
+				return fail(err, "input '%s' differs from '%s', whose sum it joins",
+					    in->name, g->name);
+			for (; j < i; j++)
+				if (c->inputs[j].first == in->first && c->inputs[j].party == in->party)
+					return fail(err, "input '%s': party %u adds to a sum twice",
+						    in->name, in->party);
+		}
 		for (uint32_t j = 0; j < i; j++)
 			if (strcmp(in->name, c->inputs[j].name) == 0)
 				return fail(err, "input '%s' is named twice", in->name);
-		bits += in->width;
+		if (in->first == bits)
+			bits += in->width;
 	}
 	if (bits != c->nin_bits)
 		return fail(err, "inputs have %llu bits but the circuit says %u",

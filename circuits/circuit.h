@@ -45,7 +45,9 @@ enum {
 /* Input and output flags. */
 enum {
 	CIRC_SIGNED = 1u << 0, /* two's complement value (iN in the language) */
-	CIRC_SUM = 1u << 1,    /* input: the sum mod 2^width of additive shares from many parties */
+	/* input: one of several parties' contributions to the same wires, which carry the sum
+	 * mod 2^width of them all (a "sum group": the inputs share first and width) */
+	CIRC_SUM = 1u << 1,
 };
 
 struct circ_err {
@@ -58,6 +60,8 @@ struct circ_input {
 	uint32_t flags;
 	uint32_t party; /* index into parties */
 	uint32_t first; /* first wire; the input's bits are first .. first+width-1 */
+	/* CIRC_SUM inputs with the same first form a sum group: the wires carry the sum of
+	 * their values mod 2^width. Every other input has wires of its own. */
 };
 
 struct circ_output {
@@ -133,6 +137,11 @@ void circ_free(struct circ_circuit *c); /* NULL is a no-op */
 int64_t circ_add_party(struct circ_circuit *c, const char *name);
 int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
 		       uint32_t party);
+/* Adds a CIRC_SUM input (flags gains CIRC_SUM). with < 0 starts a new sum group with wires of
+ * its own; otherwise the input joins the group of input `with`, an earlier CIRC_SUM input of
+ * the same width and flags (the same party may not contribute twice). */
+int64_t circ_add_sum_input(struct circ_circuit *c, const char *name, uint32_t width,
+			   uint32_t flags, uint32_t party, int64_t with);
 int64_t circ_add_gate(struct circ_circuit *c, enum circ_gate_kind kind, uint32_t a, uint32_t b);
 int64_t circ_add_output(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
 			uint32_t to, const uint32_t *wires);

@@ -42,8 +42,17 @@ int circ_eval_values(const struct circ_circuit *c, uint64_t *const *in_values,
 		goto done;
 	for (uint32_t i = 0; i < c->ninputs; i++) {
 		const struct circ_input *ci = &c->inputs[i];
-		for (uint32_t b = 0; b < ci->width; b++)
-			in[ci->first + b] = -((in_values[i][b / 64] >> (b % 64)) & 1);
+		/* a sum group's members add in (bit-serial, carry in the low bit) */
+		uint64_t carry = 0;
+		for (uint32_t b = 0; b < ci->width; b++) {
+			uint64_t x = (in_values[i][b / 64] >> (b % 64)) & 1;
+			if (ci->flags & CIRC_SUM) {
+				uint64_t y = in[ci->first + b] & 1, s = x ^ y ^ carry;
+				carry = (x & y) | (carry & (x ^ y));
+				x = s;
+			}
+			in[ci->first + b] = -x;
+		}
 	}
 	circ_eval64(c, in, out, wires);
 	for (uint32_t i = 0; i < c->noutputs; i++) {

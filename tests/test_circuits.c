@@ -868,3 +868,97 @@ Test(value, stats_count_depth_and_live_wires)
 	cr_assert_eq(s.peak_live, 65);
 	circ_free(c);
 }
+
+/* ---- sum groups ---- */
+
+TestSuite(sum, .timeout = 60);
+
+/* Three parties add 12-bit values into one group; a fourth gives a plain input y; the
+ * circuit outputs sum ^ y, so the result shows whether the members really were added. */
+static struct circ_circuit *sum_circuit(void)
+{
+	struct circ_circuit *c = circ_new();
+	for (int p = 0; p < 4; p++) {
+		char name[8];
+		snprintf(name, sizeof(name), "p%d", p);
+		cr_assert(circ_add_party(c, name) == p);
+	}
+	cr_assert(circ_add_sum_input(c, "s[0]", 12, 0, 0, -1) == 0);
+	cr_assert(circ_add_input(c, "y", 12, 0, 3) == 1);
+	cr_assert(circ_add_sum_input(c, "s[1]", 12, 0, 1, 0) == 2);
+	cr_assert(circ_add_sum_input(c, "s[2]", 12, 0, 2, 0) == 3);
+	cr_assert_eq(c->nin_bits, 24, "the group's members share its wires");
+	cr_assert(circ_add_sum_input(c, "s[3]", 12, 0, 2, 0) < 0, "p2 may not add twice");
+	cr_assert(circ_add_sum_input(c, "w", 11, 0, 3, 0) < 0, "widths must agree");
+	cr_assert(circ_add_sum_input(c, "w", 12, 0, 3, 1) < 0, "y is no sum input");
+	uint32_t w[12];
+	for (uint32_t b = 0; b < 12; b++)
+		w[b] = (uint32_t)circ_add_gate(c, GATE_XOR, b, 12 + b);
+	cr_assert(circ_add_output(c, "z", 12, 0, CIRC_ALL, w) == 0);
+	struct circ_err err;
+	cr_assert(circ_validate(c, &err) == 0, "%s", err.msg);
+	return c;
+}
+
+static uint64_t eval_sum(const struct circ_circuit *c, const uint64_t v[4])
+{
+	uint64_t in[4], z = 0;
+	memcpy(in, v, sizeof(in));
+	uint64_t *inp[4] = {&in[0], &in[3], &in[1], &in[2]}; /* s[0], y, s[1], s[2] */
+	uint64_t *outp[1] = {&z};
+	cr_assert(circ_eval_values(c, inp, outp) == 0);
+	return z;
+}
+
+Test(sum, members_add_mod_2_to_the_width)
+{
+	struct circ_circuit *c = sum_circuit();
+	uint64_t seed = 7;
+	for (int t = 0; t < 500; t++) {
+		uint64_t v[4];
+		for (int k = 0; k < 4; k++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			v[k] = (seed >> 33) & 0xfff;
+		}
+		uint64_t want = ((v[0] + v[1] + v[2]) & 0xfff) ^ v[3];
+		cr_assert_eq(eval_sum(c, v), want, "%lu+%lu+%lu ^ %lu", (unsigned long)v[0],
+			     (unsigned long)v[1], (unsigned long)v[2], (unsigned long)v[3]);
+	}
+	circ_free(c);
+}
+
+Test(sum, binary_round_trip_keeps_groups)
+{
+	struct circ_circuit *c = sum_circuit(), *d = NULL;
+	size_t len;
+	char *buf = encode_binary(c, &len);
+	struct circ_err err;
+	cr_assert(decode_binary(buf, len, &d, &err) == 0, "%s", err.msg);
+	assert_same_circuit(c, d, "sum");
+	cr_assert_eq(d->nin_bits, 24);
+	cr_assert_eq(d->inputs[3].first, 0);
+	cr_assert_eq(d->inputs[3].flags, CIRC_SUM);
+	uint64_t v[4] = {4000, 100, 7, 5};
+	cr_assert_eq(eval_sum(d, v), ((4000 + 100 + 7) & 0xfff) ^ 5);
+	free(buf);
+	circ_free(c);
+	circ_free(d);
+}
+
+Test(sum, validation_rejects_bad_groups)
+{
+	struct circ_err err;
+	struct circ_circuit *c = sum_circuit();
+	c->inputs[3].party = 1;
+	cr_assert(circ_validate(c, &err) != 0);
+	cr_assert(strstr(err.msg, "twice"), "%s", err.msg);
+	c->inputs[3].party = 2;
+	c->inputs[3].flags = 0;
+	cr_assert(circ_validate(c, &err) != 0, "a plain input may not share wires");
+	c->inputs[3].flags = CIRC_SUM;
+	c->inputs[3].first = 12;
+	cr_assert(circ_validate(c, &err) != 0, "y's wires are no group's");
+	c->inputs[3].first = 0;
+	cr_assert(circ_validate(c, &err) == 0, "%s", err.msg);
+	circ_free(c);
+}
