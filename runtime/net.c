@@ -617,7 +617,7 @@ rt_err net_listen(int *fd, const char *addr, char *errmsg)
 		int flags;
 		if (bind(s, ai->ai_addr, ai->ai_addrlen) < 0) {
 			what = "bind";
-		} else if (listen(s, 16) < 0) {
+		} else if (listen(s, SOMAXCONN) < 0) {
 			what = "listen";
 		} else if ((flags = fcntl(s, F_GETFL)) < 0 ||
 			   fcntl(s, F_SETFL, flags | O_NONBLOCK) < 0) {
