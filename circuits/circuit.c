@@ -211,8 +211,7 @@ static int fail(struct circ_err *err, const char *fmt, ...)
 	return -1;
 }
 
-/* Names are printable, without spaces or quotes, so every format can carry them. */
-static bool name_ok(const char *s)
+bool circ_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > CIRC_MAX_NAME)
@@ -226,7 +225,7 @@ static bool name_ok(const char *s)
 int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 {
 	for (uint32_t i = 0; i < c->nparties; i++) {
-		if (!name_ok(c->parties[i]))
+		if (!circ_name_ok(c->parties[i]))
 			return fail(err, "party %u has an invalid name", i);
 		for (uint32_t j = 0; j < i; j++)
 			if (strcmp(c->parties[i], c->parties[j]) == 0)
@@ -235,7 +234,7 @@ int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 	uint64_t bits = 0;
 	for (uint32_t i = 0; i < c->ninputs; i++) {
 		const struct circ_input *in = &c->inputs[i];
-		if (!name_ok(in->name))
+		if (!circ_name_ok(in->name))
 			return fail(err, "input %u has an invalid name", i);
 		if (in->width == 0 || in->width > CIRC_MAX_WIDTH)
 			return fail(err, "input '%s' has width %u", in->name, in->width);
@@ -277,7 +276,7 @@ int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 	uint64_t obits = 0;
 	for (uint32_t i = 0; i < c->noutputs; i++) {
 		const struct circ_output *o = &c->outputs[i];
-		if (!name_ok(o->name))
+		if (!circ_name_ok(o->name))
 			return fail(err, "output %u has an invalid name", i);
 		if (o->width == 0 || o->width > CIRC_MAX_WIDTH)
 			return fail(err, "output '%s' has width %u", o->name, o->width);

@@ -137,6 +137,10 @@ void circ_free(struct circ_circuit *c); /* NULL is a no-op */
 int64_t circ_add_party(struct circ_circuit *c, const char *name);
 int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
 		       uint32_t party);
+/* Whether a party, input or output name is valid: 1 to CIRC_MAX_NAME printable ASCII
+ * characters without space, '"', '\\' or '=', so every format can carry it. */
+bool circ_name_ok(const char *s);
+
 /* Adds a CIRC_SUM input (flags gains CIRC_SUM). with < 0 starts a new sum group with wires of
  * its own; otherwise the input joins the group of input `with`, an earlier CIRC_SUM input of
  * the same width and flags (the same party may not contribute twice). */

@@ -10,9 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "net.h"
 #include "party.h"
 #include "prg.h"
+#include "server.h"
 
 /* Exit codes (documented in README.md). */
 enum {
@@ -40,7 +43,7 @@ static int exit_code(rt_err err)
 }
 
 struct run_opts {
-	const char *path, *as, *listen, *connect;
+	const char *path, *as, *listen, *connect, *parties;
 	const char **items;
 	int nitems;
 	struct cli_defines defs;
@@ -75,6 +78,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, const char *hel
 			if (!v)
 				return EXIT_USAGE;
 			o->connect = v;
+		} else if (cli_opt_value(argc, argv, &i, "--parties", &v)) {
+			if (!v)
+				return EXIT_USAGE;
+			o->parties = v;
 		} else if (cli_opt_value(argc, argv, &i, "--timeout", &v)) {
 			char *end;
 			if (!v)
@@ -108,8 +115,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, const char *hel
 		fprintf(stderr, "mpcc run: say which party you are with --as NAME\n");
 		return EXIT_USAGE;
 	}
-	if (is_run && !o->listen == !o->connect) {
-		fprintf(stderr, "mpcc run: give one of --listen HOST:PORT or --connect HOST:PORT\n");
+	if (is_run && !o->parties && !o->listen == !o->connect) {
+		fprintf(stderr, "mpcc run: give --parties FILE, or for two parties one of --listen "
+				"HOST:PORT or --connect HOST:PORT\n");
+		return EXIT_USAGE;
+	}
+	if (is_run && o->parties && o->connect) {
+		fprintf(stderr, "mpcc run: with --parties, the file says where to connect\n");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -136,10 +148,18 @@ static int prepare(int argc, char **argv, struct run_opts *o, const char *help, 
 	}
 	if (cli_load(c, o->path, &o->defs) != 0)
 		return EXIT_BAD_INPUT;
-	if ((*c)->nparties != 2) {
-		fprintf(stderr, "%s: %s has %u parties; this mpcc runs two-party programs\n", cmd,
-			o->path, (*c)->nparties);
+	if (is_run && !o->parties && (*c)->nparties != 2) {
+		fprintf(stderr,
+			"%s: %s has %u parties: give --parties FILE, which names the two compute "
+			"parties (README.md, \"Many parties\")\n",
+			cmd, o->path, (*c)->nparties);
 		return EXIT_BAD_INPUT;
+	}
+	/* a session may hold a thousand connections */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	return -1;
 }
@@ -177,6 +197,30 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static bool has_sum_groups(const struct circ_circuit *c)
+{
+	for (uint32_t k = 0; k < c->ninputs; k++)
+		if (c->inputs[k].flags & CIRC_SUM)
+			return true;
+	return false;
+}
+
+/* A two-party program with sum groups runs as a session of its two parties alone, the
+ * first garbling: they add up their own contributions and the circuit adds the totals. */
+static rt_err pair_session(const struct circ_circuit *c, struct sa_session *s, sa **x,
+			   char err[SA_ERR_BYTES])
+{
+	char text[2 * CIRC_MAX_NAME + 64];
+	snprintf(text, sizeof(text), "%s garbler -:0\n%s evaluator -:0\n", c->parties[0],
+		 c->parties[1]);
+	if (sa_session_parse(s, text, strlen(text), "(two parties)", err) != 0)
+		return RT_ERR_INPUT;
+	rt_err e = sa_new(x, c, s, err);
+	if (e)
+		sa_session_free(s);
+	return e;
+}
+
 /* Runs party me over the connected socket fd (which it takes) and fills out/learned. */
 static rt_err run_party(const struct circ_circuit *c, uint32_t me, int fd, int timeout_ms,
 			uint64_t *const *in, uint64_t *const *out, bool *learned,
@@ -188,6 +232,23 @@ static rt_err run_party(const struct circ_circuit *c, uint32_t me, int fd, int t
 	rt_err err = net_chan_new(&ch, fd, timeout_ms);
 	if (err) {
 		snprintf(errbuf, errlen, "%s", rt_err_str(err));
+		return err;
+	}
+	if (has_sum_groups(c)) {
+		struct sa_session s;
+		sa *x = NULL;
+		char why[SA_ERR_BYTES];
+		struct sa_stats sst;
+		err = pair_session(c, &s, &x, why);
+		if (!err) {
+			err = sa_pair(x, me, ch, in, out, learned, &sst, why);
+			*st = sst.run;
+			sa_free(x);
+			sa_session_free(&s);
+		}
+		if (err)
+			snprintf(errbuf, errlen, "%s", why);
+		net_chan_free(ch);
 		return err;
 	}
 	err = prg_new_random(&p);
@@ -205,16 +266,129 @@ static rt_err run_party(const struct circ_circuit *c, uint32_t me, int fd, int t
 	return err;
 }
 
+static void print_session_stats(FILE *f, const char *who, const struct sa_stats *st, bool json)
+{
+	if (json) {
+		fprintf(f,
+			"{\"party\": \"%s\", \"collect_s\": %.6f, \"base_ot_s\": %.6f, "
+			"\"ot_extension_s\": %.6f, \"garbling_s\": %.6f, \"output_s\": %.6f, "
+			"\"deliver_s\": %.6f, \"bytes_sent\": %llu, \"bytes_received\": %llu, "
+			"\"bytes_from_inputs\": %llu, \"bytes_to_inputs\": %llu, "
+			"\"and_gates\": %llu}\n",
+			who, st->collect_s, st->run.base_ot_s, st->run.ot_ext_s, st->run.garble_s,
+			st->run.output_s, st->deliver_s, (unsigned long long)st->run.bytes_sent,
+			(unsigned long long)st->run.bytes_received,
+			(unsigned long long)st->bytes_from_inputs,
+			(unsigned long long)st->bytes_to_inputs,
+			(unsigned long long)st->run.and_gates);
+		return;
+	}
+	fprintf(f, "%s: parties in %.3f ms, base OT %.3f ms, OT extension %.3f ms, garbling and "
+		   "transfer %.3f ms, output %.3f ms, delivery %.3f ms\n",
+		who, st->collect_s * 1e3, st->run.base_ot_s * 1e3, st->run.ot_ext_s * 1e3,
+		st->run.garble_s * 1e3, st->run.output_s * 1e3, st->deliver_s * 1e3);
+	fprintf(f, "%s: %llu AND gates; with the other compute party sent %llu and received %llu "
+		   "bytes; %llu bytes from input parties, %llu to them\n",
+		who, (unsigned long long)st->run.and_gates, (unsigned long long)st->run.bytes_sent,
+		(unsigned long long)st->run.bytes_received,
+		(unsigned long long)st->bytes_from_inputs, (unsigned long long)st->bytes_to_inputs);
+}
+
+/* One party of a session from a parties file: a compute party listens and computes, an
+ * input party connects, sends its shares and waits for its outputs. */
+static int run_session(const struct run_opts *o, const struct circ_circuit *c,
+		       uint64_t **out, bool *learned)
+{
+	struct sa_session s;
+	sa *x = NULL;
+	uint64_t **in = NULL;
+	char why[SA_ERR_BYTES];
+	int rc = EXIT_BAD_INPUT, lfd = -1;
+	if (sa_session_load(&s, o->parties, why) != 0) {
+		fprintf(stderr, "mpcc run: %s\n", why);
+		return EXIT_BAD_INPUT;
+	}
+	int64_t me = sa_session_find(&s, o->as);
+	int64_t cp = circ_find_party(c, o->as);
+	if (me < 0) {
+		fprintf(stderr, "mpcc run: --as %s: %s lists no party '%s'\n", o->as, o->parties,
+			o->as);
+		goto out;
+	}
+	rt_err e = sa_new(&x, c, &s, why);
+	if (e) {
+		fprintf(stderr, "mpcc run: %s: %s\n", o->parties, why);
+		rc = exit_code(e);
+		goto out;
+	}
+	if (cp < 0 && o->nitems > 0) {
+		fprintf(stderr, "mpcc run: %s is a compute party with no inputs of its own\n",
+			o->as);
+		goto out;
+	}
+	if (cp >= 0 && !(in = cli_parse_inputs(c, o->items, o->nitems, (uint32_t)cp)))
+		goto out;
+	int timeout_ms = (int)(o->timeout_s * 1000);
+	const struct sa_party *p = &s.p[me];
+	if (p->role == SA_INPUT) {
+		if (o->listen) {
+			fprintf(stderr, "mpcc run: %s is an input party: it connects, and "
+					"listens nowhere\n",
+				o->as);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		sa_input *h = NULL;
+		e = sa_input_start(&h, x, (uint32_t)me, timeout_ms, in, why);
+		if (!e)
+			e = sa_input_finish(h, out, learned, why);
+	} else {
+		char msg[NET_ERRMSG_BYTES];
+		const char *addr = o->listen ? o->listen : p->addr;
+		e = net_listen(&lfd, addr, msg);
+		if (e) {
+			snprintf(why, sizeof(why), "%s", msg);
+		} else {
+			struct sa_stats st;
+			e = sa_compute(x, (uint32_t)me, lfd, timeout_ms, in, out, learned, &st, why);
+			if (!e && o->stats)
+				print_session_stats(stderr, o->as, &st, o->json);
+		}
+	}
+	if (e) {
+		fprintf(stderr, "mpcc run: %s: %s\n", o->as, why);
+		rc = exit_code(e);
+		goto out;
+	}
+	cli_print_outputs(stdout, c, out, learned, o->json, o->hex);
+	fflush(stdout);
+	rc = 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	cli_free_values(in, c->ninputs);
+	sa_free(x);
+	sa_session_free(&s);
+	return rc;
+}
+
 static const char run_help[] =
 	"usage: mpcc run FILE --as NAME (--listen HOST:PORT | --connect HOST:PORT)\n"
 	"                --input NAME=VALUE... [-D NAME=VALUE]... [--timeout SECONDS]\n"
-	"                [--json] [--hex] [--stats]\n\n"
-	"Runs one party of a two-party secure computation of FILE (a .mpc program or a circuit;\n"
-	"a Bristol file's parties are p0 and p1). The first party of the program garbles, the\n"
-	"second evaluates; either may listen and the other connect. Give your own inputs only.\n"
-	"Connecting retries until --timeout (default 30 s), which also bounds every wait for the\n"
-	"peer. Prints the outputs this party may learn, like mpcc eval. --stats prints time per\n"
-	"phase, bytes sent and received and AND gates per second on stderr (JSON with --json).\n\n"
+	"                [--json] [--hex] [--stats]\n"
+	"       mpcc run FILE --parties PARTIES --as NAME [--listen HOST:PORT]\n"
+	"                --input NAME=VALUE... [-D NAME=VALUE]... [options as above]\n\n"
+	"Runs one party of a secure computation of FILE (a .mpc program or a circuit; a Bristol\n"
+	"file's parties are p0 and p1). Two parties: the first party of the program garbles, the\n"
+	"second evaluates; either may listen and the other connect. Any number of parties: the\n"
+	"parties file (README.md, \"Many parties\") names every party and the two compute\n"
+	"parties; the same file goes to everyone. Compute parties listen at their address in\n"
+	"the file (--listen overrides, e.g. 0.0.0.0:7000), input parties connect to both, send\n"
+	"their inputs as random shares and wait for their outputs. Give your own inputs only.\n"
+	"Connecting retries until --timeout (default 30 s), which also bounds the wait for\n"
+	"every party to show up and every later wait for a peer. Prints the outputs this party\n"
+	"may learn, like mpcc eval. --stats prints time per phase, bytes sent and received and\n"
+	"AND gates per second on stderr (JSON with --json).\n\n"
 	"exit status: 0 done, 1 bad input, 2 usage, 3 connection failed or closed, 4 timed out,\n"
 	"5 protocol error\n\n"
 	"example: mpcc run millionaires.mpc --as alice --listen 127.0.0.1:7000 --input alice=5\n"
@@ -230,6 +404,13 @@ int cmd_run(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_BAD_INPUT;
+	if (o.parties) {
+		out = cli_alloc_outputs(c);
+		learned = calloc(c->noutputs + 1, sizeof(bool));
+		if (out && learned)
+			rc = run_session(&o, c, out, learned);
+		goto out;
+	}
 	int64_t me = circ_find_party(c, o.as);
 	if (me < 0) {
 		fprintf(stderr, "mpcc run: --as %s: the program has no party '%s' (parties:", o.as,
