@@ -11,8 +11,8 @@
  *   minmax        2n    one comparison, then d = lt & (x ^ y) gives both min and max
  *   mul           n^2 - n + 1   schoolbook keeping only the partial products below 2^n
  *                       (n(n+1)/2 ANDs) and adders that drop what cannot matter
- *   udivmod       see udivmod_core: restoring steps while the remainder is narrow, then
- *                       non-restoring rows; n^2 for the quotient, less for wide words
+ *   udivmod       non-restoring rows that grow a bit at a time (see udivmod_core):
+ *                       quotient n(n+1)/2 + 2n - 3, with the remainder n(n+1)/2 + 4n - 4
  *   sdivmod       unsigned division of the absolute values, then sign fixes (<= 5n more)
  *   popcount      n - popcount(n), the Boyar-Peralta count: blocks of 2^k - 1 bits
  *   shifts        by a constant 0; by a secret amount a barrel shifter, n per stage
@@ -185,24 +185,8 @@ void blk_mul(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n)
 
 /* ---- division ---- */
 
-/* AND count of udivmod_core with k restoring steps (secret operands), to choose k. */
-static uint64_t div_cost(uint64_t n, uint64_t k, bool need_r)
-{
-	/* restoring step w: the borrow chain (w), q = borrow & (y < 2^w) when w < n (1), the
-	 * remainder's mux (w, not needed in the last step for q alone) */
-	uint64_t cost = k * (k + 1) / 2 + (k < n ? k : n - 1) + k * (k + 1) / 2;
-	if (k == n && !need_r)
-		cost -= n;
-	if (k >= 1 && n >= 3)
-		cost += n - 2; /* the chain of (y < 2^w) */
-	cost += (n - k) * n;   /* non-restoring rows */
-	if (k < n && need_r)
-		cost += 2 * n - 1; /* add y back to a negative remainder */
-	return cost;
-}
-
-/* z[w] = (y[w..n) are all zero), for w = 0 .. n-1, as a chain from the top: n-1 ANDs,
- * the last of them (z[0], y == 0) only when asked for. */
+/* z[w] = (y[w..n) are all zero), for w = lowest .. n-1, as a chain from the top: n-1-lowest
+ * ANDs (z[n-1] = ~y[n-1] is free). */
 static void high_zero(struct bld *b, bit *z, const bit *y, uint32_t n, uint32_t lowest)
 {
 	z[n - 1] = bld_not(y[n - 1]);
@@ -212,81 +196,58 @@ static void high_zero(struct bld *b, bit *z, const bit *y, uint32_t n, uint32_t 
 
 /* Unsigned q = x / y and r = x % y (either may be NULL; neither aliases x or y).
  *
- * Restoring division keeps a remainder R < y and, for each bit of x from the top, forms
- * R' = 2R + x_i and subtracts y where R' >= y. In step w (w = 1 .. n) R' has only w bits,
- * so the comparison and the mux cost w ANDs each, plus 2 to check y < 2^w (else R' < y).
- * Cheap while w is small. A non-restoring row costs n ANDs at any step: the partial
- * remainder P lies in [-y, y) (n+1 bits, two's complement); P' = 2P + x_i - y when
- * P >= 0, 2P + x_i + y when P < 0, and the quotient bit is P' >= 0. The carry chain's
- * select is the previous sign, so there is no mux; a negative final P needs y added back
- * (2n - 1) for the remainder. We take restoring steps while they are cheaper (about n/2),
- * then non-restoring rows: the quotient alone costs at most n^2, both at most n^2 for
- * n >= 16 (3324 ANDs for n = 64, against 4285 for pure restoring).
- * y == 0: every comparison succeeds and nothing is subtracted: q = all ones, r = x. */
+ * Non-restoring division, on rows that grow one bit at a time. After w bits of x (from
+ * the top, X = x >> (n - w)) the partial remainder P is X mod y or X mod y - y: it lies in
+ * [-y, y) and below 2^w. Each row forms 2P + x_i and subtracts y when P >= 0 (adds ~y + 1),
+ * adds y when P < 0; the quotient bit is P' >= 0. A negative P at the end gets y added.
+ *
+ * A full row is n + 1 bits (n ANDs), but row w needs only w + 1 bits, P mod 2^(w+1): that
+ * residue depends only on the previous one mod 2^w and on the previous sign, and when
+ * y < 2^w, P lies in (-2^w, 2^w), so the top bit of the residue is its sign. When y >= 2^w,
+ * y > X and P = X - y < 0. So the sign is (y >= 2^w) | top bit: one AND with the chain
+ * z[w] = (y < 2^w), which is also the quotient bit ~sign = z[w] & ~top.
+ *
+ * ANDs: row w has w carries; a sign for w < n; z[1..n-1] n-2; the remainder's correction
+ * (y & sign, then an add) 2n-1. The quotient alone n(n+1)/2 + 2n - 3, with the remainder
+ * n(n+1)/2 + 4n - 4 (n >= 2): n^2 for n = 8, 652 for n = 32, 2332 for n = 64.
+ * y == 0: every P is X >= 0, so q = all ones and r = x. */
 static void udivmod_core(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n)
 {
-	bool need_r = r != NULL;
-	uint32_t k = 0;
-	for (uint32_t t = 1; t <= n; t++)
-		if (div_cost(n, t, need_r) <= div_cost(n, k, need_r))
-			k = t;
-
-	bit *mem = scratch(b, 4 * ((size_t)n + 1));
+	bit *mem = scratch(b, 3 * ((size_t)n + 1));
 	if (!mem) {
 		fill(q, n, BIT_0);
 		fill(r, n, BIT_0);
 		return;
 	}
-	bit *rem = mem, *a = rem + n + 1, *t = a + n + 1, *z = t + n + 1;
-	fill(rem, n + 1, BIT_0);
-	if (k >= 1 && n >= 2)
+	bit *p = mem, *a = p + n + 1, *z = a + n + 1;
+	if (n >= 2)
 		high_zero(b, z, y, n, 1);
-
-	/* restoring steps w = 1 .. k, consuming x[n-1] .. x[n-k] */
-	for (uint32_t w = 1; w <= k; w++) {
+	z[n] = BIT_1;
+	p[0] = BIT_0; /* P mod 2^(w+1) for w = 0 */
+	bit sign = BIT_0;
+	for (uint32_t w = 1; w <= n; w++) {
 		uint32_t i = n - w;
-		a[0] = x[i];
-		for (uint32_t j = 1; j < w; j++)
-			a[j] = rem[j - 1];
-		bit c = BIT_1;
-		for (uint32_t j = 0; j < w; j++) {
-			/* difference ^ a[j], the mux's input */
-			t[j] = bld_xor(b, bld_not(y[j]), c);
-			c = carry(b, a[j], bld_not(y[j]), c);
-		}
-		bit sel = w < n ? bld_and(b, c, z[w]) : c;
-		if (q)
-			q[i] = sel;
-		if (w == n && !need_r)
-			break;
-		for (uint32_t j = 0; j < w; j++)
-			rem[j] = bld_xor(b, a[j], bld_and(b, sel, t[j]));
-	}
-
-	/* non-restoring rows for x[n-k-1] .. x[0]; rem[n] is the sign (0 after restoring) */
-	for (uint32_t w = k + 1; w <= n; w++) {
-		uint32_t i = n - w;
-		bit pos = bld_not(rem[n]); /* P >= 0: subtract, that is add ~y + 1 */
-		a[0] = x[i];
-		for (uint32_t j = 1; j <= n; j++)
-			a[j] = rem[j - 1];
+		a[0] = x[i]; /* 2P + x_i, w + 1 bits */
+		for (uint32_t j = 1; j <= w; j++)
+			a[j] = p[j - 1];
+		bit pos = bld_not(sign); /* P >= 0: add ~y + 1, else add y */
 		bit c = pos;
-		for (uint32_t j = 0; j <= n; j++) {
+		for (uint32_t j = 0; j <= w; j++) {
 			bit v = j < n ? bld_xor(b, y[j], pos) : pos;
-			rem[j] = bld_xor(b, bld_xor(b, a[j], v), c);
-			if (j < n)
+			p[j] = bld_xor(b, bld_xor(b, a[j], v), c);
+			if (j < w)
 				c = carry(b, a[j], v, c);
 		}
+		bit qbit = bld_and(b, z[w], bld_not(p[w]));
 		if (q)
-			q[i] = bld_not(rem[n]);
+			q[i] = qbit;
+		sign = bld_not(qbit);
 	}
-	if (r && k < n) {
+	if (r) { /* p is all of P now (n + 1 bits): add y back when negative */
 		for (uint32_t j = 0; j < n; j++)
-			t[j] = bld_and(b, y[j], rem[n]);
-		add_bits(b, rem, rem, t, n, BIT_0, BIT_0, false);
+			a[j] = bld_and(b, y[j], sign);
+		add_bits(b, r, p, a, n, BIT_0, BIT_0, false);
 	}
-	if (r)
-		memcpy(r, rem, (size_t)n * sizeof(*r));
 	free(mem);
 }
 

@@ -65,9 +65,10 @@ void blk_sub(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n); /
 void blk_neg(struct bld *b, bit *out, const bit *x, uint32_t n);               /* n-2 */
 /* out = x * y mod 2^n: n^2 - n + 1 ANDs at most. out must not alias. */
 void blk_mul(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n);
-/* Unsigned division: q = x / y, r = x % y; y == 0 gives q = all ones, r = x. <= n^2.
- * Either q or r may be NULL. (Exactly: q alone <= n^2 at every width; r, alone or with q,
- * <= n^2 from n = 16 on, and at most restoring division's n^2 + 3n - 3 below that.) */
+/* Unsigned division: q = x / y, r = x % y; y == 0 gives q = all ones, r = x. Either q or
+ * r may be NULL. q alone: n(n+1)/2 + 2n - 3 ANDs (n >= 2; 1 for n = 1), <= n^2 at every
+ * width. r, alone or with q: n(n+1)/2 + 4n - 4 (n >= 2), <= n^2 for n = 1 and n >= 8;
+ * over it by 3, 5, 6, 6, 5, 3 for n = 2 .. 7 (n = 2 needs 5 > 4 ANDs in any circuit). */
 void blk_udivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n);
 /* Signed (truncating) division, RISC-V semantics for y == 0 and overflow. <= n^2 + 9n. */
 void blk_sdivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n);
