@@ -542,14 +542,222 @@ static void child_main(const struct circ_circuit *c, uint32_t me, int lfd, uint1
 	_exit(bad ? 1 : 0);
 }
 
+/* What a child of a many-party `mpcc local` reports: its error, then learned and values. */
+struct multi_report {
+	int32_t err;
+	struct sa_stats st;
+	char why[SA_ERR_BYTES];
+};
+
+/* A child of local_multi: plays session party me, reports through wfd, exits. */
+static void multi_child(sa *x, const struct circ_circuit *c, const struct sa_session *s,
+			uint32_t me, const int lfd[2], int timeout_ms, uint64_t *const *in,
+			uint64_t *const *out, bool *learned, int wfd)
+{
+	struct multi_report r = {0};
+	rt_err e;
+	if (s->p[me].role == SA_INPUT) {
+		sa_input *h = NULL;
+		e = sa_input_start(&h, x, me, timeout_ms, in, r.why);
+		if (!e)
+			e = sa_input_finish(h, out, learned, r.why);
+	} else {
+		e = sa_compute(x, me, lfd[me == s->evaluator], timeout_ms, in, out, learned, &r.st,
+			       r.why);
+	}
+	r.err = (int32_t)e;
+	int bad = write_all(wfd, &r, sizeof(r));
+	for (uint32_t k = 0; !bad && k < c->noutputs; k++) {
+		bad |= write_all(wfd, &learned[k], sizeof(bool));
+		bad |= write_all(wfd, out[k], circ_limbs(c->outputs[k].width) * 8);
+	}
+	close(wfd);
+	_exit(bad ? 1 : 0);
+}
+
+/* The session of a many-party `mpcc local`: --parties FILE (its addresses replaced by local
+ * ports), or two compute parties of their own and every program party an input party. */
+static int local_session(const struct run_opts *o, const struct circ_circuit *c,
+			 struct sa_session *s, const uint16_t port[2])
+{
+	char why[SA_ERR_BYTES];
+	if (o->parties) {
+		if (sa_session_load(s, o->parties, why) != 0) {
+			fprintf(stderr, "mpcc local: %s\n", why);
+			return -1;
+		}
+	} else {
+		size_t cap = 128 + (size_t)c->nparties * (CIRC_MAX_NAME + 8), len = 0;
+		char *text = malloc(cap);
+		if (!text)
+			return -1;
+		const char *cname[2] = {"garbler", "evaluator"};
+		for (int k = 0; k < 2; k++)
+			len += (size_t)snprintf(text + len, cap - len, "%s%s %s 127.0.0.1:0\n",
+						cname[k], circ_find_party(c, cname[k]) >= 0 ? "-server" : "",
+						cname[k]);
+		for (uint32_t p = 0; p < c->nparties; p++)
+			len += (size_t)snprintf(text + len, cap - len, "%s input\n", c->parties[p]);
+		int rc = sa_session_parse(s, text, len, "(local)", why);
+		free(text);
+		if (rc != 0) {
+			fprintf(stderr, "mpcc local: %s\n", why);
+			return -1;
+		}
+	}
+	uint32_t cp[2] = {s->garbler, s->evaluator};
+	for (int k = 0; k < 2; k++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "127.0.0.1:%u", port[k]);
+		char *a = strdup(addr);
+		if (!a)
+			return -1;
+		free(s->p[cp[k]].addr);
+		s->p[cp[k]].addr = a;
+	}
+	return 0;
+}
+
+/* mpcc local for more than two parties (or with --parties): every party of the session its
+ * own process, over loopback. */
+static int local_multi(const struct run_opts *o, const struct circ_circuit *c, uint64_t **in)
+{
+	struct sa_session s = {0};
+	sa *x = NULL;
+	int lfd[2] = {-1, -1}, rc = EXIT_BAD_INPUT;
+	uint16_t port[2];
+	char why[SA_ERR_BYTES];
+	pid_t *pids = NULL;
+	int *pipes = NULL;
+	uint64_t **out = cli_alloc_outputs(c), **got = cli_alloc_outputs(c);
+	bool *learned = calloc(c->noutputs + 1, sizeof(bool));
+	bool *have = calloc(c->noutputs + 1, sizeof(bool));
+	if (!out || !got || !learned || !have)
+		goto out;
+	for (int k = 0; k < 2; k++)
+		if (net_listen(&lfd[k], "127.0.0.1:0", why) || net_local_port(lfd[k], &port[k], why)) {
+			fprintf(stderr, "mpcc local: %s\n", why);
+			rc = EXIT_IO;
+			goto out;
+		}
+	if (local_session(o, c, &s, port) != 0)
+		goto out;
+	rt_err e = sa_new(&x, c, &s, why);
+	if (e) {
+		fprintf(stderr, "mpcc local: %s\n", why);
+		rc = exit_code(e);
+		goto out;
+	}
+	pids = calloc(s.n + 1, sizeof(pid_t));
+	pipes = malloc(sizeof(int) * (s.n + 1));
+	if (!pids || !pipes)
+		goto out;
+	for (uint32_t i = 0; i < s.n; i++)
+		pipes[i] = -1;
+	int timeout_ms = (int)(o->timeout_s * 1000);
+	fflush(stdout);
+	fflush(stderr);
+	for (uint32_t i = 0; i < s.n; i++) {
+		int pp[2];
+		if (pipe(pp) != 0) {
+			perror("mpcc local: pipe");
+			goto out;
+		}
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			perror("mpcc local: fork");
+			close(pp[0]);
+			close(pp[1]);
+			goto out;
+		}
+		if (pids[i] == 0) {
+			close(pp[0]);
+			multi_child(x, c, &s, i, lfd, timeout_ms, in, out, learned, pp[1]);
+		}
+		close(pp[1]);
+		pipes[i] = pp[0];
+	}
+	for (int k = 0; k < 2; k++) {
+		close(lfd[k]);
+		lfd[k] = -1;
+	}
+	rc = 0;
+	struct multi_report rep;
+	struct sa_stats cst[2];
+	for (uint32_t i = 0; i < s.n; i++) {
+		bool ok = read_all(pipes[i], &rep, sizeof(rep)) == 0;
+		for (uint32_t k = 0; ok && k < c->noutputs; k++)
+			ok = read_all(pipes[i], &learned[k], sizeof(bool)) == 0 &&
+			     read_all(pipes[i], out[k], circ_limbs(c->outputs[k].width) * 8) == 0;
+		if (!ok) {
+			fprintf(stderr, "mpcc local: %s ended without a report\n", s.p[i].name);
+			rc = rc ? rc : EXIT_IO;
+			continue;
+		}
+		if (rep.err) {
+			fprintf(stderr, "mpcc local: %s: %s\n", s.p[i].name, rep.why);
+			rc = rc ? rc : exit_code((rt_err)rep.err);
+			continue;
+		}
+		if (i == s.garbler || i == s.evaluator)
+			cst[i == s.evaluator] = rep.st;
+		for (uint32_t k = 0; k < c->noutputs; k++) {
+			size_t nb = circ_limbs(c->outputs[k].width) * 8;
+			if (!learned[k])
+				continue;
+			if (have[k] && memcmp(got[k], out[k], nb) != 0) {
+				fprintf(stderr, "mpcc local: the parties disagree on output %s\n",
+					c->outputs[k].name);
+				rc = rc ? rc : EXIT_PROTOCOL;
+			}
+			memcpy(got[k], out[k], nb);
+			have[k] = true;
+		}
+	}
+	if (rc)
+		goto out;
+	cli_print_outputs(stdout, c, got, have, o->json, o->hex);
+	fflush(stdout);
+	if (o->stats)
+		for (int k = 0; k < 2; k++)
+			print_session_stats(stderr, s.p[k ? s.evaluator : s.garbler].name, &cst[k],
+					    o->json);
+out:
+	for (int k = 0; k < 2; k++)
+		if (lfd[k] >= 0)
+			close(lfd[k]);
+	for (uint32_t i = 0; pids && pipes && i < s.n; i++) {
+		if (pipes[i] >= 0)
+			close(pipes[i]);
+		if (pids[i] > 0) {
+			int st;
+			if (rc)
+				kill(pids[i], SIGTERM);
+			waitpid(pids[i], &st, 0);
+		}
+	}
+	free(pids);
+	free(pipes);
+	cli_free_values(out, c->noutputs);
+	cli_free_values(got, c->noutputs);
+	free(learned);
+	free(have);
+	sa_free(x);
+	sa_session_free(&s);
+	return rc;
+}
+
 static const char local_help[] =
-	"usage: mpcc local FILE [-D NAME=VALUE]... --input NAME=VALUE... [--timeout SECONDS]\n"
-	"                  [--json] [--hex] [--stats]\n\n"
+	"usage: mpcc local FILE [-D NAME=VALUE]... --input NAME=VALUE... [--parties PARTIES]\n"
+	"                  [--timeout SECONDS] [--json] [--hex] [--stats]\n\n"
 	"Runs every party of FILE on this machine, each as its own process, talking over\n"
 	"loopback TCP with the real protocol, and prints every output (each one as a party that\n"
 	"may learn it learned it). Give every party's inputs. The outputs equal mpcc eval's for\n"
-	"the same inputs: the quickest way to try a program. --stats prints each party's time per\n"
-	"phase, traffic and AND gates per second on stderr.\n";
+	"the same inputs: the quickest way to try a program. A program of more than two parties\n"
+	"runs server-aided: two compute parties of their own (garbler and evaluator) and every\n"
+	"party of the program an input party, or the roles of --parties PARTIES (its addresses\n"
+	"are replaced by free local ports). --stats prints the compute parties' time per phase,\n"
+	"traffic and AND gates per second on stderr.\n";
 
 int cmd_local(int argc, char **argv)
 {
@@ -564,6 +772,10 @@ int cmd_local(int argc, char **argv)
 		goto out;
 	rc = EXIT_BAD_INPUT;
 	in = cli_parse_inputs(c, o.items, o.nitems, CIRC_ALL);
+	if (in && (o.parties || c->nparties != 2)) {
+		rc = local_multi(&o, c, in);
+		goto out;
+	}
 	for (int p = 0; p < 2; p++) {
 		out[p] = cli_alloc_outputs(c);
 		learned[p] = calloc(c->noutputs + 1, sizeof(bool));
