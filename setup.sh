@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh: sets mpcc up on a fresh Debian or Ubuntu machine and runs it.
 #
-#   ./setup.sh          install what is missing, build, and run the demo
+#   ./setup.sh          install what is missing, build, and run the demo (two parties, then
+#                       a sealed-bid auction between five bidder processes)
 #   ./setup.sh test     install what is missing, build, and run the whole test suite
 #                       (a normal build, then an AddressSanitizer + UBSan build)
 #   ./setup.sh deps     only install what is missing
@@ -107,11 +108,10 @@ demo() {
 	say "demo 1: Yao's millionaires, two parties over loopback TCP (garbled circuits)"
 	echo "\$ mpcc local $progs/millionaires.mpc --input alice_wealth=4200000 --input bob_wealth=3900000"
 	$mpcc local $progs/millionaires.mpc --input alice_wealth=4200000 --input bob_wealth=3900000
-	say "demo 2: a sealed-bid second-price (Vickrey) auction between 5 bidders, in the clear"
-	echo "\$ mpcc eval $progs/vickrey.mpc -D N=5 --input 'bid=[120,340,275,90,310]'"
-	$mpcc eval $progs/vickrey.mpc -D N=5 --input 'bid=[120,340,275,90,310]'
-	echo "(bidder 1 wins and pays 310, the second-highest bid)"
-	$mpcc stats $progs/vickrey.mpc -D N=5 | sed -n '3,4p'
+	say "demo 2: a sealed-bid second-price (Vickrey) auction between 5 bidders, each its own process, on two compute servers"
+	echo "\$ circuits/programs/run_auction.sh 120 340 275 90 310"
+	MPCC=$mpcc circuits/programs/run_auction.sh 120 340 275 90 310
+	echo "(bidder 1 wins and pays 310, the second-highest bid; no process saw another's bid)"
 }
 
 case "${1:-demo}" in
