@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "gc.h"
 #include "ot.h"
 
@@ -20,8 +22,10 @@ _Static_assert((uint64_t)PARTY_CHUNK_GATES *GC_TABLE_BYTES <= NET_BUF_BYTES,
 
 static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
 enum {
-	PROTOCOL_VERSION = 2, /* 2: the evaluator's input labels come with corrections */
-	HELLO_BYTES = 8 + 4 + 4 + 32 + 16, /* magic, version, party, identity, hash seed */
+	/* 2: the evaluator's input labels come with corrections; 3: session binding */
+	PROTOCOL_VERSION = 3,
+	HELLO_BYTES = 8 + 4 + 4 + 32 + 16 + 32, /* magic, version, party, identity, nonce, context */
+	CONFIRM_BYTES = 32 + 16,		/* H(session id, role), the garbler's hash seed */
 	ERR_BYTES = 320,
 };
 
@@ -36,6 +40,7 @@ struct party {
 	ot_sender *ots;
 	ot_receiver *otr;
 	uint8_t identity[32];
+	uint8_t context[32], session[32]; /* the caller's context; the session id */
 	uint64_t my_bits, peer_bits; /* input bits of the garbler and of the evaluator */
 	uint64_t eval_bits;	     /* the evaluator's input bits (OT count) */
 	uint32_t *to_eval, *to_garb; /* output bit indices each side may learn */
@@ -143,18 +148,39 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Both send a hello and check the other's: same protocol, same circuit, the other role. The
- * garbler's hello carries the hash seed, which the evaluator takes into seed. */
-static rt_err handshake(party *pt, uint8_t seed[16])
+static int sha256_parts(uint8_t out[32], const void *const *parts, const size_t *lens, int n)
 {
-	uint8_t mine[HELLO_BYTES] = {0}, theirs[HELLO_BYTES];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	for (int i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(md, parts[i], lens[i]) == 1;
+	ok = ok && EVP_DigestFinal_ex(md, out, NULL) == 1;
+	EVP_MD_CTX_free(md);
+	return ok ? 0 : -1;
+}
+
+static void hex8(char out[17], const uint8_t *b)
+{
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Round one: both send a hello and check the other's: same protocol, same circuit, same
+ * context, the other role. Each brings a fresh nonce; the session id is
+ * SHA-256("mpcc session" || context || identity || garbler's nonce || evaluator's nonce). */
+static rt_err hello(party *pt)
+{
+	uint8_t mine[HELLO_BYTES] = {0}, theirs[HELLO_BYTES], nonce[16];
+	rt_err err = prg_bytes(pt->prg, nonce, sizeof(nonce));
+	if (err)
+		return fail(pt, err, "the handshake", NULL);
 	memcpy(mine, HELLO_MAGIC, 8);
 	put_u32(mine + 8, PROTOCOL_VERSION);
 	put_u32(mine + 12, pt->me);
 	memcpy(mine + 16, pt->identity, 32);
-	if (pt->me == PARTY_GARBLER)
-		memcpy(mine + 48, seed, 16);
-	rt_err err = net_send(pt->ch, mine, sizeof(mine));
+	memcpy(mine + 48, nonce, 16);
+	memcpy(mine + 64, pt->context, 32);
+	err = net_send(pt->ch, mine, sizeof(mine));
 	if (!err)
 		err = net_flush(pt->ch);
 	if (!err)
@@ -172,21 +198,78 @@ static rt_err handshake(party *pt, uint8_t seed[16])
 		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
 			    "the peer also runs as party %u (%s)", role,
 			    role < pt->circ->nparties ? pt->circ->parties[role] : "?");
+	char a[17], b[17];
 	if (memcmp(theirs + 16, pt->identity, 32) != 0) {
-		char a[17], b[17];
-		for (int i = 0; i < 8; i++) {
-			snprintf(a + 2 * i, 3, "%02x", pt->identity[i]);
-			snprintf(b + 2 * i, 3, "%02x", theirs[16 + i]);
-		}
+		hex8(a, pt->identity);
+		hex8(b, theirs + 16);
 		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
 			    "the peer has a different circuit (identity %s..., ours %s...)", b, a);
 	}
+	if (memcmp(theirs + 64, pt->context, 32) != 0) {
+		hex8(a, pt->context);
+		hex8(b, theirs + 64);
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
+			    "the peer runs another session set-up (context %s..., ours %s...): a "
+			    "different parties file?",
+			    b, a);
+	}
+	const uint8_t *ng = pt->me == PARTY_GARBLER ? nonce : theirs + 48;
+	const uint8_t *ne = pt->me == PARTY_GARBLER ? theirs + 48 : nonce;
+	const void *parts[] = {"mpcc session", pt->context, pt->identity, ng, ne};
+	const size_t lens[] = {12, 32, 32, 16, 16};
+	if (sha256_parts(pt->session, parts, lens, 5) != 0)
+		return fail(pt, RT_ERR_CRYPTO, "the handshake", "SHA-256 failed");
+	/* from here on this party's randomness is the session's own */
+	err = prg_mix(pt->prg, pt->session, sizeof(pt->session));
+	return err ? fail(pt, err, "the handshake", NULL) : RT_OK;
+}
+
+static int confirmation(const party *pt, uint32_t role, uint8_t out[32])
+{
+	uint8_t r = (uint8_t)role;
+	const void *parts[] = {"mpcc confirm", pt->session, &r};
+	const size_t lens[] = {12, 32, 1};
+	return sha256_parts(out, parts, lens, 3);
+}
+
+/* Round two: each proves it computed the same session id (a message replayed from another
+ * session fails here); the garbler's carries the hash seed, which the evaluator takes. */
+static rt_err confirm(party *pt, uint8_t seed[16])
+{
+	uint8_t mine[CONFIRM_BYTES] = {0}, theirs[CONFIRM_BYTES], want[32];
+	if (confirmation(pt, pt->me, mine) != 0 || confirmation(pt, 1 - pt->me, want) != 0)
+		return fail(pt, RT_ERR_CRYPTO, "the handshake", "SHA-256 failed");
+	if (pt->me == PARTY_GARBLER)
+		memcpy(mine + 32, seed, 16);
+	rt_err err = net_send(pt->ch, mine, sizeof(mine));
+	if (!err)
+		err = net_flush(pt->ch);
+	if (!err)
+		err = net_recv(pt->ch, theirs, sizeof(theirs));
+	if (err)
+		return fail(pt, err, "the handshake", NULL);
+	if (!secret_equal(theirs, want, 32))
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
+			    "the peer's confirmation belongs to another session (a replayed or "
+			    "altered message)");
 	if (pt->me == PARTY_EVALUATOR)
-		memcpy(seed, theirs + 48, 16);
+		memcpy(seed, theirs + 32, 16);
 	return RT_OK;
 }
 
+void party_session_id(const party *pt, uint8_t id[32])
+{
+	memcpy(id, pt->session, 32);
+}
+
 rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_chan *ch, prg *p)
+{
+	static const uint8_t none[32];
+	return party_new_bound(out, circ, me, ch, p, none);
+}
+
+rt_err party_new_bound(party **out, const struct circ_circuit *circ, uint32_t me, net_chan *ch,
+		       prg *p, const uint8_t context[32])
 {
 	uint8_t seed[16] = {0}, delta[16];
 	rt_err err;
@@ -198,6 +281,7 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 	pt->me = me;
 	pt->ch = ch;
 	pt->prg = p;
+	memcpy(pt->context, context, 32);
 	if (circ->nparties != 2 || me > 1)
 		return fail(pt, RT_ERR_INPUT, "set-up",
 			    "a two-party run needs a circuit of two "
@@ -233,13 +317,16 @@ rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me, net_
 		return fail(pt, RT_ERR_NOMEM, "set-up", NULL);
 
 	double t0 = now();
+	err = hello(pt);
+	if (err)
+		return err;
 	if (me == PARTY_GARBLER) {
 		err = gc_garbler_new(&pt->g, circ, p);
 		if (err)
 			return fail(pt, err, "set-up", NULL);
 		gc_garbler_seed(pt->g, seed);
 	}
-	err = handshake(pt, seed);
+	err = confirm(pt, seed);
 	if (err)
 		return err;
 	if (me == PARTY_GARBLER) {

@@ -21,8 +21,9 @@
  * The garbler picks every input's zero label itself (the corrections cost 16 bytes per
  * evaluator input bit), so a run's tables depend on nothing the evaluator sends: while the
  * evaluator finishes run k, the garbler already garbles run k+1 (up to PARTY_AHEAD_BYTES of
- * tables; the rest as the run goes). Protocol version 2; version 1 used q_i itself as the
- * zero label, which made the garbler wait for the OT before garbling.
+ * tables; the rest as the run goes). Protocol version 3; version 1 used q_i itself as the
+ * zero label, which made the garbler wait for the OT before garbling; version 2 had no
+ * session binding (see party_new_bound).
  */
 #ifndef MPCC_PARTY_H
 #define MPCC_PARTY_H
@@ -62,6 +63,16 @@ struct party_stats {
  * *out is still set (when memory allowed) so party_error() can say why; free it. */
 RT_MUST_CHECK rt_err party_new(party **out, const struct circ_circuit *circ, uint32_t me,
 			       net_chan *ch, prg *p);
+
+/* party_new within a session: context (e.g. the SHA-256 of a parties file; party_new uses
+ * zeros) must be the same on both sides. The handshake makes a session id from the context,
+ * the circuit and a fresh nonce from each side, moves this party's PRG into the session's
+ * domain (prg_mix) before any key, Δ, label or hash seed is drawn, and has each side prove
+ * it holds the same id, so a message replayed from another session ends the handshake. */
+RT_MUST_CHECK rt_err party_new_bound(party **out, const struct circ_circuit *circ, uint32_t me,
+				     net_chan *ch, prg *p, const uint8_t context[32]);
+/* The session id (after a successful party_new). */
+void party_session_id(const party *pt, uint8_t id[32]);
 
 /* One evaluation. in[k] is input k's value (circ_limbs(width) limbs) for every input of this
  * party (others are not read and may be NULL). out[k] receives output k when this party may

@@ -51,6 +51,22 @@ rt_err prg_bytes(prg *p, void *buf, size_t n)
 	return RT_OK;
 }
 
+rt_err prg_mix(prg *p, const void *data, size_t n)
+{
+	static const uint8_t iv[16];
+	uint8_t k[32];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	rt_err err = prg_bytes(p, k, 16);
+	if (!err && (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+		     EVP_DigestUpdate(md, k, 16) != 1 || EVP_DigestUpdate(md, data, n) != 1 ||
+		     EVP_DigestFinal_ex(md, k, NULL) != 1 ||
+		     EVP_EncryptInit_ex(p->ctx, EVP_aes_128_ctr(), NULL, k, iv) != 1))
+		err = RT_ERR_CRYPTO;
+	EVP_MD_CTX_free(md);
+	secret_wipe(k, sizeof(k));
+	return err;
+}
+
 void prg_free(prg *p)
 {
 	if (!p)

@@ -17,6 +17,9 @@ RT_MUST_CHECK rt_err prg_new_seeded(prg **out, const uint8_t seed[16]);
 RT_MUST_CHECK rt_err prg_new_random(prg **out);
 /* Fills buf with n pseudo-random bytes. */
 RT_MUST_CHECK rt_err prg_bytes(prg *p, void *buf, size_t n);
+/* Moves the generator into a domain of its own: the new key is SHA-256(16 bytes of the old
+ * stream || data), truncated; the counter restarts. The session binds its PRGs this way. */
+RT_MUST_CHECK rt_err prg_mix(prg *p, const void *data, size_t n);
 void prg_free(prg *p); /* wipes; NULL is a no-op */
 
 #endif

@@ -978,7 +978,7 @@ static rt_err run_two(struct compute *k, net_chan *ch)
 	party *pt = NULL;
 	rt_err e = prg_new_random(&p);
 	if (!e)
-		e = party_new(&pt, k->x->cc, (uint32_t)k->side, ch, p);
+		e = party_new_bound(&pt, k->x->cc, (uint32_t)k->side, ch, p, k->x->digest);
 	if (!e)
 		e = party_run(pt, k->ccin, k->ccout, k->cclearned);
 	if (e)

@@ -368,7 +368,7 @@ static void stalls_after_setup(int fd, const struct circ_circuit *c)
 static void speaks_nonsense(int fd, const struct circ_circuit *c)
 {
 	(void)c;
-	char junk[64];
+	char junk[256]; /* more than a hello */
 	memset(junk, 'x', sizeof(junk));
 	if (write(fd, junk, sizeof(junk)) < 0)
 		return;
@@ -416,6 +416,136 @@ Test(party, peer_that_is_not_mpcc_is_a_protocol_error)
 	cr_assert(strstr(why, "not an mpcc party") != NULL, "%s", why);
 	err = against(says_too_little, c, why, &s);
 	cr_assert_eq(err, RT_ERR_IO, "%s: %s", rt_err_str(err), why);
+	circ_free(c);
+}
+
+/* ---- session binding ---- */
+
+static uint8_t recorded[96 + 48]; /* a real garbler's hello and confirmation */
+
+static void read_exactly(int fd, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+		cr_assert(k > 0, "the garbler stopped after %zu bytes", got);
+		got += (size_t)k;
+	}
+}
+
+/* Records what a real garbler sends in a session with a (fake) evaluator whose hello is
+ * well formed: the garbler's hello, then its confirmation of the session id. */
+static void record_garbler(const struct circ_circuit *c)
+{
+	int sv[2];
+	cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		close(sv[1]);
+		uint32_t w[4] = {64, 64, 64, 64};
+		uint64_t **in = alloc_values(c->ninputs, w), **out = alloc_values(c->noutputs, w);
+		bool learned[4];
+		char why[320];
+		play(c, PARTY_GARBLER, sv[0], 2000, NULL, in, out, learned, why, sizeof(why));
+		_exit(0);
+	}
+	close(sv[0]);
+	uint8_t hello[96] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O', 3, 0, 0, 0, 1, 0, 0, 0};
+	cr_assert(circ_identity(c, hello + 16) == 0);
+	memset(hello + 48, 0x5a, 16); /* the nonce */
+	cr_assert(write(sv[1], hello, sizeof(hello)) == (ssize_t)sizeof(hello));
+	read_exactly(sv[1], recorded, sizeof(recorded));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sv[1]);
+}
+
+static void replays_recording(int fd, const struct circ_circuit *c)
+{
+	(void)c;
+	if (write(fd, recorded, sizeof(recorded)) < 0)
+		return;
+	sleep(2);
+}
+
+Test(party, a_garbler_replayed_from_another_session_is_refused)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	record_garbler(c);
+	char why[320];
+	double s;
+	rt_err err = against(replays_recording, c, why, &s);
+	cr_assert_eq(err, RT_ERR_PROTOCOL, "%s: %s", rt_err_str(err), why);
+	cr_assert(strstr(why, "another session") != NULL, "%s", why);
+	circ_free(c);
+}
+
+Test(party, session_ids_are_fresh_and_bound_to_the_context)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	uint8_t ids[2][2][32];
+	for (int run = 0; run < 2; run++) {
+		int sv[2], pp[2];
+		cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(pp) == 0);
+		pid_t pid = fork();
+		cr_assert(pid >= 0);
+		uint8_t ctx[32];
+		memset(ctx, 7, sizeof(ctx));
+		int me = pid == 0 ? PARTY_GARBLER : PARTY_EVALUATOR;
+		net_chan *ch;
+		prg *p;
+		party *pt = NULL;
+		cr_assert(net_chan_new(&ch, sv[me == PARTY_GARBLER ? 0 : 1], 5000) == RT_OK);
+		close(sv[me == PARTY_GARBLER ? 1 : 0]);
+		cr_assert(prg_new_random(&p) == RT_OK);
+		rt_err err = party_new_bound(&pt, c, (uint32_t)me, ch, p, ctx);
+		if (pid == 0) {
+			uint8_t id[32] = {0};
+			if (!err)
+				party_session_id(pt, id);
+			if (write(pp[1], id, 32) != 32)
+				_exit(1);
+			_exit(0);
+		}
+		cr_assert_eq(err, RT_OK, "%s", party_error(pt));
+		party_session_id(pt, ids[run][1]);
+		read_exactly(pp[0], ids[run][0], 32);
+		waitpid(pid, NULL, 0);
+		party_free(pt);
+		prg_free(p);
+		net_chan_free(ch);
+		close(pp[0]);
+		close(pp[1]);
+		cr_assert(memcmp(ids[run][0], ids[run][1], 32) == 0,
+			  "both sides hold the same session id");
+	}
+	cr_assert(memcmp(ids[0][0], ids[1][0], 32) != 0, "each session has a fresh id");
+	circ_free(c);
+}
+
+static void other_context(int fd, const struct circ_circuit *c)
+{
+	net_chan *ch;
+	prg *p;
+	party *pt = NULL;
+	uint8_t ctx[32];
+	memset(ctx, 1, sizeof(ctx));
+	if (net_chan_new(&ch, fd, 2000) || prg_new_random(&p))
+		return;
+	if (party_new_bound(&pt, c, PARTY_GARBLER, ch, p, ctx) == RT_OK)
+		_exit(1); /* cannot be: the evaluator refuses */
+	sleep(1);
+}
+
+Test(party, a_peer_of_another_session_set_up_is_refused)
+{
+	struct circ_circuit *c = load_shared("adder64.txt");
+	char why[320];
+	double s;
+	rt_err err = against(other_context, c, why, &s);
+	cr_assert_eq(err, RT_ERR_PROTOCOL, "%s: %s", rt_err_str(err), why);
+	cr_assert(strstr(why, "parties file") != NULL, "%s", why);
 	circ_free(c);
 }
 
