@@ -5,8 +5,10 @@
  * Blocks: every block at widths 1, 2, 7, 8, 32, 64, 65 and 128, signed and unsigned, on
  * random inputs from a fixed seed (edge values mixed in), 64 lanes at a time through
  * circ_eval64, against C arithmetic on unsigned __int128; and the AND count of each, on
- * fresh secret inputs after bld_finish, against the table in blocks.c. Every finished
- * circuit must pass circ_validate.
+ * fresh secret inputs after bld_finish, against the table in blocks.c. Division also at
+ * every width from 1 to 64, exhaustively up to 6 bits, and a search over all circuits of
+ * up to 5 ANDs showing that 2-bit division with remainder cannot take n^2 = 4. Every
+ * finished circuit must pass circ_validate.
  */
 #include <criterion/criterion.h>
 
@@ -644,6 +646,33 @@ static void ref_op(enum op op, uint32_t n, bool sg, u128 x, u128 y, u128 s, u128
 	out[1] &= m;
 }
 
+/* blocks.h's AND count for unsigned division of secret n-bit operands: the quotient alone,
+ * or the remainder (alone or with the quotient, whose bits it computes anyway). */
+static uint64_t udiv_table(uint32_t n, bool rem)
+{
+	uint64_t nn = n;
+	if (n == 1)
+		return 1;
+	return nn * (nn + 1) / 2 + (rem ? 4 * nn - 4 : 2 * nn - 3);
+}
+
+/* The issue's bound for division, n^2 unsigned and n^2 + 9n signed, held also to blocks.h's
+ * table (signed: the unsigned division of |x| by |y|, plus 2(n-1) for the absolute values,
+ * up to 2(n-1) for the sign fixes and 2 for the quotient's sign). The one exception is the
+ * unsigned remainder at 2 to 7 bits, over n^2 (at 2 bits every circuit is: see
+ * divmod_of_two_bits_needs_five_ands): there the table alone. */
+static uint64_t div_bound(uint32_t n, bool sg, bool rem)
+{
+	uint64_t nn = n, table = udiv_table(n, rem), spec = nn * nn;
+	if (sg) {
+		table += 4 * nn - 2;
+		spec += 9 * nn;
+	} else if (rem && n >= 2 && n <= 7) {
+		return table;
+	}
+	return table < spec ? table : spec;
+}
+
 /* The most ANDs op may take for n-bit secret operands (blocks.c's table). */
 static uint64_t and_bound(enum op op, uint32_t n, bool sg)
 {
@@ -657,13 +686,9 @@ static uint64_t and_bound(enum op op, uint32_t n, bool sg)
 	case OP_MUL:
 		return nn * nn - nn + 1;
 	case OP_DIV:
-		return sg ? nn * nn + 9 * nn : nn * nn;
 	case OP_MOD:
 	case OP_DIVMOD:
-		/* n^2 from 16 bits on; below, restoring division's n^2 + 3n - 3 at most */
-		if (sg)
-			return nn * nn + 9 * nn;
-		return nn >= 16 ? nn * nn : nn * nn + 3 * nn - 3;
+		return div_bound(n, sg, op != OP_DIV);
 	case OP_LT:
 	case OP_LE:
 	case OP_GT:
@@ -685,8 +710,9 @@ static uint64_t and_bound(enum op op, uint32_t n, bool sg)
 	return 0;
 }
 
-/* Builds op at width n, checks its AND count, and checks it on 4 x 64 random lanes. */
-static void check_op(enum op op, uint32_t n, bool sg)
+/* Builds op at width n, checks its AND count, and checks it on 4 x 64 random lanes.
+ * Returns the AND count. */
+static uint64_t check_op(enum op op, uint32_t n, bool sg)
 {
 	struct run r;
 	uint32_t w[3] = {n, n, 16};
@@ -738,6 +764,7 @@ static void check_op(enum op op, uint32_t n, bool sg)
 		}
 	}
 	run_end(&r);
+	return ands;
 }
 
 static void check_all_widths(enum op op)
@@ -1013,8 +1040,8 @@ Test(compiler, popcount_any_output_width)
 	run_end(&r);
 }
 
-/* The multiplication's AND count for every width up to 64, the division's up to 40. */
-Test(compiler, and_counts_for_every_small_width)
+/* The multiplication's AND count for every width up to 64. */
+Test(compiler, mul_ands_every_width)
 {
 	for (uint32_t n = 1; n <= 64; n++) {
 		struct run r;
@@ -1030,19 +1057,161 @@ Test(compiler, and_counts_for_every_small_width)
 		cr_assert(ands <= bound, "mul n=%u: %llu ANDs", n, (unsigned long long)ands);
 		run_end(&r);
 	}
-	for (uint32_t n = 1; n <= 40; n++) {
-		struct run r;
-		uint32_t w[2] = {n, n};
-		run_begin(&r, w, 2, false);
-		bit *q = malloc(n * sizeof(bit));
-		cr_assert(q);
-		blk_udivmod(r.b, q, NULL, r.in[0], r.in[1], n);
-		run_output(&r, "q", n, q);
-		free(q);
-		run_finish(&r);
-		uint64_t ands = count_kind(r.c, GATE_AND);
-		cr_assert(ands <= (uint64_t)n * n, "div n=%u: %llu ANDs", n,
-			  (unsigned long long)ands);
-		run_end(&r);
+}
+
+/* Division at every width from 1 to 64, and 128: the quotient, the remainder and both,
+ * unsigned and signed, on random inputs (zero divisors and -2^(n-1) / -1 among them)
+ * against C, and their AND counts: n^2 unsigned, n^2 + 9n signed (div_bound). */
+Test(compiler, division_every_width)
+{
+	static const enum op ops[] = {OP_DIV, OP_MOD, OP_DIVMOD};
+	for (uint32_t n = 1; n <= 128; n = n < 64 ? n + 1 : 2 * n)
+		for (int sg = 0; sg < 2; sg++)
+			for (size_t o = 0; o < ARRAY_LEN(ops); o++) {
+				uint64_t ands = check_op(ops[o], n, sg), nn = n;
+				uint64_t spec = sg ? nn * nn + 9 * nn : nn * nn;
+				bool over_ok = !sg && ops[o] != OP_DIV && n >= 2 && n <= 7;
+				cr_assert(ands <= spec || over_ok, "%s n=%u %s: %llu ANDs",
+					  op_names[ops[o]], n, sg ? "signed" : "unsigned",
+					  (unsigned long long)ands);
+			}
+}
+
+/* Every pair of operands at 1 to 6 bits, quotient and remainder together. */
+Test(compiler, division_exhaustive_small_widths)
+{
+	for (uint32_t n = 1; n <= 6; n++)
+		for (int sg = 0; sg < 2; sg++) {
+			struct run r;
+			uint32_t w[3] = {n, n, 16};
+			run_begin(&r, w, 3, sg);
+			build_op(&r, OP_DIVMOD, n, sg);
+			run_finish(&r);
+			uint32_t pairs = 1u << (2 * n);
+			for (uint32_t base = 0; base < pairs; base += LANES) {
+				u128 in[3][LANES] = {{0}}, out[2][LANES];
+				for (uint32_t l = 0; l < LANES; l++) {
+					uint32_t v = (base + l) % pairs;
+					in[0][l] = v & (uint32_t)mask(n);
+					in[1][l] = v >> n;
+				}
+				run_eval(r.c, in, out);
+				for (uint32_t l = 0; l < LANES; l++) {
+					u128 want[2];
+					ref_op(OP_DIVMOD, n, sg, in[0][l], in[1][l], 0, want);
+					bool ok = out[0][l] == want[0] && out[1][l] == want[1];
+					cr_assert(ok, "n=%u %s x=%u y=%u: r=%u q=%u, want %u %u", n,
+						  sg ? "signed" : "unsigned", (unsigned)in[0][l],
+						  (unsigned)in[1][l], (unsigned)out[0][l],
+						  (unsigned)out[1][l], (unsigned)want[0],
+						  (unsigned)want[1]);
+				}
+			}
+			run_end(&r);
+		}
+}
+
+/* ---- a lower bound: no circuit divides 2-bit numbers with 4 ANDs ---- */
+
+/* A linear span of functions of 4 bits (16-bit truth tables), in reduced echelon form: each
+ * basis vector's pivot bit is set in it alone. */
+struct span {
+	uint16_t basis[16];
+	int pivot[16];
+	int dim;
+};
+
+static uint16_t span_reduce(const struct span *v, uint16_t f)
+{
+	for (int i = 0; i < v->dim; i++)
+		if ((f >> v->pivot[i]) & 1)
+			f ^= v->basis[i];
+	return f;
+}
+
+/* Adds f to the span; returns whether the span grew. */
+static bool span_add(struct span *v, uint16_t f)
+{
+	f = span_reduce(v, f);
+	if (!f)
+		return false;
+	int p = 15;
+	while (!((f >> p) & 1))
+		p--;
+	for (int i = 0; i < v->dim; i++)
+		if ((v->basis[i] >> p) & 1)
+			v->basis[i] ^= f;
+	v->basis[v->dim] = f;
+	v->pivot[v->dim] = p;
+	v->dim++;
+	return true;
+}
+
+/* Whether `ands` more AND gates can bring every output into the span v of what is already
+ * computed (XOR and NOT are free, so a circuit computes exactly the span of its inputs, 1
+ * and its AND gates). Each AND multiplies two members of the span; what it adds to the span
+ * depends only on the product's coset, so each coset is tried once. Exhaustive. */
+static bool reachable(const struct span *v, const uint16_t *outs, int nouts, int ands)
+{
+	struct span w = *v;
+	int missing = 0;
+	for (int k = 0; k < nouts; k++)
+		missing += span_add(&w, outs[k]);
+	if (missing == 0)
+		return true;
+	if (missing > ands) /* an AND grows the span by one dimension at most */
+		return false;
+	cr_assert(v->dim <= 10);
+	uint16_t el[1024] = {0};
+	for (int i = 0; i < v->dim; i++)
+		for (int j = 0; j < (1 << i); j++)
+			el[(1 << i) + j] = el[j] ^ v->basis[i];
+	uint64_t seen[1024] = {0};
+	for (int a = 1; a < (1 << v->dim); a++)
+		for (int b = a + 1; b < (1 << v->dim); b++) {
+			uint16_t coset = span_reduce(v, el[a] & el[b]);
+			if (!coset || (seen[coset / 64] >> (coset % 64)) & 1)
+				continue;
+			seen[coset / 64] |= 1ull << (coset % 64);
+			w = *v;
+			span_add(&w, coset);
+			if (reachable(&w, outs, nouts, ands - 1))
+				return true;
+		}
+	return false;
+}
+
+/* The least ANDs of any circuit for q and/or r of 2-bit x / y (RISC-V at y = 0), found by
+ * exhausting the circuits of 1, 2, ... ANDs. */
+static int min_ands_div2(bool want_q, bool want_r)
+{
+	uint16_t in[4] = {0}, outs[4] = {0};
+	for (unsigned m = 0; m < 16; m++) { /* m = x | y << 2 */
+		unsigned x = m & 3, y = m >> 2, q = y ? x / y : 3, r = y ? x % y : x;
+		for (int i = 0; i < 4; i++)
+			in[i] |= (uint16_t)(((m >> i) & 1) << m);
+		for (int j = 0; j < 2; j++) {
+			outs[j] |= (uint16_t)(((q >> j) & 1) << m);
+			outs[2 + j] |= (uint16_t)(((r >> j) & 1) << m);
+		}
 	}
+	struct span v = {.dim = 0};
+	span_add(&v, 0xffff);
+	for (int i = 0; i < 4; i++)
+		span_add(&v, in[i]);
+	int nouts = want_q && want_r ? 4 : 2;
+	const uint16_t *o = want_q ? outs : outs + 2;
+	for (int ands = 0; ands < 8; ands++)
+		if (reachable(&v, o, nouts, ands))
+			return ands;
+	return -1;
+}
+
+/* Why division_every_width lets the 2-bit remainder past n^2 = 4: no circuit computes it
+ * with the quotient in fewer than 5 ANDs (the quotient alone takes 4, as blk_udivmod's). */
+Test(compiler, divmod_of_two_bits_needs_five_ands)
+{
+	cr_assert_eq(min_ands_div2(true, false), 4);
+	cr_assert_eq(min_ands_div2(false, true), 3);
+	cr_assert_eq(min_ands_div2(true, true), 5);
 }

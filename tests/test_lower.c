@@ -3,7 +3,8 @@
  * Every operator at widths 1, 7, 8, 32, 64, 65 and 128, signed and unsigned, compiled from a
  * small program and run 64 lanes at a time through circ_eval64 on random inputs (fixed
  * seed, edge values mixed in), against C arithmetic on unsigned __int128 written here; and
- * the AND count of each against the cost table of lang/README.md. Then the rest of the
+ * the AND count of each against the cost table of lang/README.md (division also at every
+ * width from 1 to 64, quotient and remainder together). Then the rest of the
  * language (arrays with public and secret indices, structs, tuples, calls that return
  * under secret conditions, nested secret ifs, loops), each against a C reference; the
  * circuit's interface (names, parties, signedness, recipients); and the limits.
@@ -292,6 +293,19 @@ static void type_name(char *buf, size_t size, uint32_t n, bool sgn)
 static const char *const binops[] = {"+", "-", "*", "/", "%", "&", "|", "^",
 				     "==", "!=", "<", "<=", ">", ">="};
 
+/* The table's bound for x / y (rem: x % y, or both) on n-bit secret operands: n^2
+ * unsigned, n^2 + 9n signed. Except the unsigned remainder at 2 to 7 bits, which needs more
+ * (blocks.h): n(n+1)/2 + 4n - 4 there. */
+static uint64_t div_cost(uint32_t n, bool sgn, bool rem)
+{
+	uint64_t nn = n;
+	if (sgn)
+		return nn * nn + 9 * nn;
+	if (rem && n >= 2 && n <= 7)
+		return nn * (nn + 1) / 2 + 4 * nn - 4;
+	return nn * nn;
+}
+
 /* The AND count the table promises for x op y on n-bit secret operands; *exact says
  * whether it is exact or an upper bound. */
 static uint64_t binop_cost(const char *op, uint32_t n, bool sgn, bool *exact)
@@ -306,12 +320,7 @@ static uint64_t binop_cost(const char *op, uint32_t n, bool sgn, bool *exact)
 	}
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
 		*exact = false;
-		if (sgn)
-			return nn * nn + 9 * nn;
-		/* blocks.h: the remainder needs up to n^2 + 3n - 3 below n = 16 */
-		if (!strcmp(op, "%") && n < 16)
-			return nn * nn + 3 * nn - 3;
-		return nn * nn;
+		return div_cost(n, sgn, !strcmp(op, "%"));
 	}
 	if (!strcmp(op, "^"))
 		return 0;
@@ -349,6 +358,48 @@ Test(lower, binary_operators_every_width)
 						      (unsigned long long)want);
 				circ_free(c);
 			}
+}
+
+static void divmod_ref(const void *vctx, const u128 *in, u128 *out)
+{
+	const struct opctx *t = vctx;
+	out[0] = div_ref(in[0], in[1], t->n, t->sgn, false);
+	out[1] = div_ref(in[0], in[1], t->n, t->sgn, true);
+}
+
+/* q = x / y and r = x % y at every width from 1 to 64, and 128: both against C, and
+ * together no dearer than the remainder alone (the quotient's bits come with it), but for
+ * the quotient's sign fix when signed. */
+Test(lower, division_every_width)
+{
+	for (uint32_t n = 1; n <= 128; n = n < 64 ? n + 1 : 2 * n)
+		for (int sgn = 0; sgn < 2; sgn++) {
+			char t[16], src[512], what[64];
+			type_name(t, sizeof(t), n, sgn);
+			snprintf(src, sizeof(src),
+				 "party a, b;\ninput x: %s from a;\ninput y: %s from b;\n"
+				 "output q: %s to all;\noutput r: %s to all;\n"
+				 "q = x / y;\nr = x %% y;\n",
+				 t, t, t, t);
+			struct circ_circuit *c = compile(src);
+			struct opctx ctx = {"/%", n, sgn, 0};
+			snprintf(what, sizeof(what), "%s / and %%", t);
+			check_against(c, divmod_ref, &ctx, what);
+			uint64_t got = and_count(c), bound = div_cost(n, sgn, true);
+			cr_assert_leq(got, bound, "%s: %llu ANDs, over the bound %llu", what,
+				      (unsigned long long)got, (unsigned long long)bound);
+			circ_free(c);
+			snprintf(src, sizeof(src),
+				 "party a, b;\ninput x: %s from a;\ninput y: %s from b;\n"
+				 "output r: %s to all;\nr = x %% y;\n",
+				 t, t, t);
+			c = compile(src);
+			/* signed, the quotient's sign fix: its sign (2) and a negation (n - 1) */
+			uint64_t rem = and_count(c), extra = sgn ? n + 1 : 0;
+			cr_assert_leq(got, rem + extra, "%s: %llu ANDs, x %% y alone %llu", what,
+				      (unsigned long long)got, (unsigned long long)rem);
+			circ_free(c);
+		}
 }
 
 static void unary_ref(const void *vctx, const u128 *in, u128 *out)
