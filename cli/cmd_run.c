@@ -23,6 +23,7 @@ enum {
 	EXIT_IO = 3,
 	EXIT_TIMEOUT = 4,
 	EXIT_PROTOCOL = 5,
+	EXIT_AUTH = 6,
 };
 
 static int exit_code(rt_err err)
@@ -35,8 +36,9 @@ static int exit_code(rt_err err)
 	case RT_ERR_TIMEOUT:
 		return EXIT_TIMEOUT;
 	case RT_ERR_PROTOCOL:
-	case RT_ERR_AUTH:
 		return EXIT_PROTOCOL;
+	case RT_ERR_AUTH:
+		return EXIT_AUTH;
 	default:
 		return EXIT_BAD_INPUT;
 	}
@@ -389,8 +391,9 @@ static const char run_help[] =
 	"every party to show up and every later wait for a peer. Prints the outputs this party\n"
 	"may learn, like mpcc eval. --stats prints time per phase, bytes sent and received and\n"
 	"AND gates per second on stderr (JSON with --json).\n\n"
-	"exit status: 0 done, 1 bad input, 2 usage, 3 connection failed or closed, 4 timed out,\n"
-	"5 protocol error\n\n"
+	"exit status: 0 done, 1 bad input, 2 usage, 3 connection failed or closed, 4 timed out\n"
+	"(also: a party did not show up), 5 protocol error (also: a party holds another circuit\n"
+	"or parties file), 6 a peer failed authentication\n\n"
 	"example: mpcc run millionaires.mpc --as alice --listen 127.0.0.1:7000 --input alice=5\n"
 	"         mpcc run millionaires.mpc --as bob --connect 127.0.0.1:7000 --input bob=7\n";
 

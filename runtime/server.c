@@ -723,11 +723,11 @@ static rt_err check_hello(const sa *x, const struct hello *h, char *err)
 			  "%02x%02x%02x%02x...): another program or other -D parameters",
 		     h->name, h->identity[0], h->identity[1], h->identity[2], h->identity[3],
 		     x->identity[0], x->identity[1], x->identity[2], x->identity[3]);
-		return RT_ERR_INPUT;
+		return RT_ERR_PROTOCOL;
 	}
 	if (memcmp(h->digest, x->digest, 32) != 0) {
 		errf(err, "%s holds a different parties file", h->name);
-		return RT_ERR_INPUT;
+		return RT_ERR_PROTOCOL;
 	}
 	return RT_OK;
 }
