@@ -1,0 +1,603 @@
+/* test_multi.c: many parties, server-aided (runtime/server.h, README.md "Many parties").
+ *
+ * - The shipped many-party programs and tests/multi/private.mpc run with 3 and 10 parties,
+ *   every party a separate `mpcc run --parties` process over loopback: each prints exactly
+ *   the outputs it may learn, with mpcc eval's values for the same inputs.
+ * - What an input party sends a compute party: the test plays both compute parties and checks
+ *   that the shares look uniformly random over many sessions and rebuild the input.
+ * - The session API end to end (sa_compute, sa_input_start/finish in forked children) on a
+ *   circuit built here, with sum groups and masked outputs, against circ_eval_values.
+ * - Parties that never start, die midway or hold another circuit; parties file errors.
+ * - `mpcc local` on many-party programs; the parties file parser.
+ * The mpcc binary comes from MPCC_BIN, the programs from MPCC_SOURCE_ROOT (meson test sets
+ * both). Failure cases run with a short --timeout.
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "circuit.h"
+#include "net.h"
+#include "server.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+	OK_TIMEOUT_S = 30,  /* --timeout of sessions that should succeed */
+	BAD_TIMEOUT_S = 3,  /* --timeout of sessions that should fail */
+	MARGIN_S = 5,	    /* how late after the timeout a failing party may end */
+	MAX_ARGS = 600,
+	MAX_PROCS = 16,
+};
+
+/* ---- helpers: randomness, time, files ---- */
+
+static uint64_t mix(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15u;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* A fixed-seed random value for (seed, a, b): inputs are functions of their indices. */
+static uint64_t rnd_at(uint64_t seed, uint64_t a, uint64_t b)
+{
+	return mix(mix(mix(seed) ^ a) ^ (b * 0x2545f4914f6cdd1du));
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "cannot open %s", path);
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	for (size_t k; buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+		len += k;
+		if (cap - len - 1 == 0)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	cr_assert(buf);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert(f, "cannot write %s", path);
+	cr_assert(fputs(text, f) >= 0 && fclose(f) == 0);
+}
+
+static const char *mpcc_bin(void)
+{
+	const char *bin = getenv("MPCC_BIN");
+	cr_assert(bin, "MPCC_BIN is not set (run through meson test)");
+	return bin;
+}
+
+/* A program's path: FILE under the source root. */
+static void source_path(char *out, size_t n, const char *file)
+{
+	const char *root = getenv("MPCC_SOURCE_ROOT");
+	cr_assert(root, "MPCC_SOURCE_ROOT is not set (run through meson test)");
+	snprintf(out, n, "%s/%s", root, file);
+	cr_assert(access(out, R_OK) == 0, "cannot read %s", out);
+}
+
+/* A scratch directory, removed with what is in it by tmp_done. */
+struct tmp {
+	char dir[64];
+	char paths[64][300];
+	int n;
+};
+
+static void tmp_init(struct tmp *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/mpcc-multi-XXXXXX");
+	cr_assert(mkdtemp(t->dir), "mkdtemp: %s", strerror(errno));
+	t->n = 0;
+}
+
+static const char *tmp_path(struct tmp *t, const char *name)
+{
+	cr_assert(t->n < (int)ARRAY_LEN(t->paths));
+	char buf[sizeof(t->paths[0])];
+	snprintf(buf, sizeof(buf), "%s/%s", t->dir, name);
+	memcpy(t->paths[t->n], buf, sizeof(buf));
+	return t->paths[t->n++];
+}
+
+static void tmp_done(struct tmp *t)
+{
+	for (int i = 0; i < t->n; i++)
+		unlink(t->paths[i]);
+	rmdir(t->dir);
+}
+
+/* Two free loopback ports (both held at once, so they differ). */
+static void free_ports(uint16_t port[2])
+{
+	int fd[2];
+	char why[NET_ERRMSG_BYTES];
+	for (int k = 0; k < 2; k++)
+		cr_assert(net_listen(&fd[k], "127.0.0.1:0", why) == RT_OK &&
+				  net_local_port(fd[k], &port[k], why) == RT_OK,
+			  "%s", why);
+	close(fd[0]);
+	close(fd[1]);
+}
+
+/* ---- helpers: processes ---- */
+
+struct args {
+	char *v[MAX_ARGS + 1];
+	int n;
+};
+
+static void arg(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct args *a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cr_assert(a->n < MAX_ARGS);
+	a->v[a->n++] = strdup(buf);
+	a->v[a->n] = NULL;
+}
+
+static void args_free(struct args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	a->n = 0;
+}
+
+/* One mpcc process: its stdout and stderr go to files, read back once it ended. */
+struct proc {
+	char name[64];
+	pid_t pid;
+	double t0, elapsed;
+	int status; /* exit status, 128 + signal, or -1 when it hung and was killed */
+	char *out, *err;
+	char out_path[300], err_path[300];
+};
+
+static void spawn(struct proc *p, struct tmp *t, const char *name, struct args *a)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	char file[128];
+	snprintf(file, sizeof(file), "%s.out", name);
+	snprintf(p->out_path, sizeof(p->out_path), "%s", tmp_path(t, file));
+	snprintf(file, sizeof(file), "%s.err", name);
+	snprintf(p->err_path, sizeof(p->err_path), "%s", tmp_path(t, file));
+	fflush(stdout);
+	fflush(stderr);
+	p->t0 = now();
+	p->pid = fork();
+	cr_assert(p->pid >= 0, "fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int fo = open(p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+			_exit(126);
+		close(fo);
+		close(fe);
+		execv(a->v[0], a->v);
+		_exit(127);
+	}
+}
+
+/* Waits for every process, killing those still there after limit_s; reads what they
+ * printed. */
+static void wait_all(struct proc *p, int n, double limit_s)
+{
+	double start = now();
+	int left = n;
+	for (int i = 0; i < n; i++)
+		p[i].status = -2;
+	while (left > 0) {
+		for (int i = 0; i < n; i++) {
+			int st;
+			if (p[i].status != -2 || waitpid(p[i].pid, &st, WNOHANG) != p[i].pid)
+				continue;
+			p[i].elapsed = now() - p[i].t0;
+			p[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			left--;
+		}
+		if (left > 0 && now() - start > limit_s) {
+			for (int i = 0; i < n; i++)
+				if (p[i].status == -2) {
+					kill(p[i].pid, SIGKILL);
+					waitpid(p[i].pid, NULL, 0);
+					p[i].status = -1;
+					p[i].elapsed = now() - p[i].t0;
+				}
+			break;
+		}
+		if (left > 0)
+			sleep_ms(3);
+	}
+	for (int i = 0; i < n; i++) {
+		p[i].out = slurp(p[i].out_path);
+		p[i].err = slurp(p[i].err_path);
+	}
+}
+
+static void proc_free(struct proc *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(p[i].out);
+		free(p[i].err);
+		p[i].out = p[i].err = NULL;
+	}
+}
+
+/* Runs one mpcc command to its end; returns its exit status, stdout and stderr in p. */
+static int run_mpcc(struct proc *p, struct tmp *t, const char *name, struct args *a)
+{
+	spawn(p, t, name, a);
+	wait_all(p, 1, 120);
+	return p->status;
+}
+
+/* ---- the programs and their inputs ---- */
+
+/* Inputs are functions of (seed, their indices) that respect each program's preconditions. */
+static uint64_t gen_input(const char *name, uint32_t width, uint64_t seed)
+{
+	unsigned i, j;
+	uint64_t v;
+	if (sscanf(name, "bid[%u]", &i) == 1) {
+		v = rnd_at(seed, 1, i);
+		return seed % 2 ? v % 6 : v & 0xffffffffu; /* few distinct bids: ties */
+	}
+	if (sscanf(name, "demand[%u][%u]", &i, &j) == 2) { /* non-increasing in j */
+		int64_t d = 400;
+		for (unsigned q = 0; q <= j; q++)
+			d -= (int64_t)(rnd_at(seed, 2 + 2 * (uint64_t)i, q) % 61);
+		return d > 0 ? (uint64_t)d : 0;
+	}
+	if (sscanf(name, "supply[%u][%u]", &i, &j) == 2) { /* non-decreasing in j */
+		uint64_t s = 0;
+		for (unsigned q = 0; q <= j; q++)
+			s += rnd_at(seed, 3 + 2 * (uint64_t)i, q) % 61;
+		return s;
+	}
+	if (sscanf(name, "payroll[%u]", &i) == 1)
+		return rnd_at(seed, 4, i) & ((UINT64_C(1) << 40) - 1);
+	if (sscanf(name, "staff[%u]", &i) == 1) /* head counts > 0 */
+		return 1 + rnd_at(seed, 5, i) % 1000;
+	if (sscanf(name, "x[%u]", &i) == 1)
+		return rnd_at(seed, 6, i) % 12;
+	v = rnd_at(seed, 7, strlen(name));
+	return width >= 64 ? v : v & ((UINT64_C(1) << width) - 1);
+}
+
+/* One session's program: FILE under the source root with -D definitions. */
+struct prog {
+	const char *file;
+	const char *defs[3];
+};
+
+static const struct prog vickrey3 = {"circuits/programs/vickrey.mpc", {"N=3"}};
+static const struct prog vickrey10 = {"circuits/programs/vickrey.mpc", {"N=10"}};
+static const struct prog first3 = {"circuits/programs/first_price.mpc", {"N=3"}};
+static const struct prog first10 = {"circuits/programs/first_price.mpc", {"N=10"}};
+static const struct prog double3 = {"circuits/programs/double_auction.mpc", {"B=2", "S=1"}};
+static const struct prog double10 = {"circuits/programs/double_auction.mpc", {"B=4", "S=6"}};
+static const struct prog salary3 = {"circuits/programs/average_salary.mpc", {"N=3"}};
+static const struct prog salary10 = {"circuits/programs/average_salary.mpc", {"N=10"}};
+static const struct prog private3 = {"tests/multi/private.mpc", {"N=3"}};
+static const struct prog private4 = {"tests/multi/private.mpc", {"N=4"}};
+static const struct prog private10 = {"tests/multi/private.mpc", {"N=10"}};
+
+static void prog_args(struct args *a, const char *src, const struct prog *pg)
+{
+	arg(a, "%s", src);
+	for (int k = 0; k < (int)ARRAY_LEN(pg->defs) && pg->defs[k]; k++) {
+		arg(a, "-D");
+		arg(a, "%s", pg->defs[k]);
+	}
+}
+
+/* A session being set up: the program compiled (its interface), inputs, mpcc eval's outputs
+ * and a parties file. */
+struct sess {
+	struct tmp t;
+	const struct prog *pg;
+	char src[512];
+	const char *circ_path, *parties_path;
+	struct circ_circuit *c;
+	uint64_t *val;	  /* per input of c */
+	char **eval_line; /* per output of c: "NAME = VALUE" as mpcc eval prints it */
+	char *eval_out;	  /* all of mpcc eval's stdout */
+	uint16_t port[2];
+	uint32_t garbler, evaluator; /* the program's parties computing, or UINT32_MAX */
+};
+
+static void sess_open(struct sess *s, const struct prog *pg, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	tmp_init(&s->t);
+	s->pg = pg;
+	source_path(s->src, sizeof(s->src), pg->file);
+	s->garbler = s->evaluator = UINT32_MAX;
+	/* the interface: mpcc compile, then load the circuit */
+	struct proc p;
+	struct args a = {0};
+	s->circ_path = tmp_path(&s->t, "prog.circ");
+	arg(&a, "%s", mpcc_bin());
+	arg(&a, "compile");
+	prog_args(&a, s->src, pg);
+	arg(&a, "-o");
+	arg(&a, "%s", s->circ_path);
+	cr_assert_eq(run_mpcc(&p, &s->t, "compile", &a), 0, "mpcc compile %s: %s", pg->file, p.err);
+	proc_free(&p, 1);
+	args_free(&a);
+	struct circ_err ce;
+	cr_assert(circ_load(&s->c, s->circ_path, CIRC_FMT_AUTO, NULL, &ce) == 0, "%s", ce.msg);
+	/* inputs, and mpcc eval's answer */
+	const struct circ_circuit *c = s->c;
+	s->val = calloc(c->ninputs + 1, sizeof(uint64_t));
+	arg(&a, "%s", mpcc_bin());
+	arg(&a, "eval");
+	prog_args(&a, s->src, pg);
+	for (uint32_t k = 0; k < c->ninputs; k++) {
+		cr_assert(c->inputs[k].width <= 64);
+		s->val[k] = gen_input(c->inputs[k].name, c->inputs[k].width, seed);
+		arg(&a, "--input");
+		arg(&a, "%s=%llu", c->inputs[k].name, (unsigned long long)s->val[k]);
+	}
+	cr_assert_eq(run_mpcc(&p, &s->t, "eval", &a), 0, "mpcc eval %s: %s", pg->file, p.err);
+	args_free(&a);
+	s->eval_out = strdup(p.out);
+	s->eval_line = calloc(c->noutputs + 1, sizeof(char *));
+	for (char *line = strtok(p.out, "\n"); line; line = strtok(NULL, "\n")) {
+		char *eq = strstr(line, " = ");
+		cr_assert(eq, "mpcc eval printed '%s'", line);
+		char name[CIRC_MAX_NAME + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - line), line);
+		int64_t o = circ_find_output(c, name);
+		cr_assert(o >= 0 && !s->eval_line[o], "mpcc eval printed '%s'", line);
+		s->eval_line[o] = strdup(line);
+	}
+	proc_free(&p, 1);
+	for (uint32_t o = 0; o < c->noutputs; o++)
+		cr_assert(s->eval_line[o], "mpcc eval did not print %s", c->outputs[o].name);
+}
+
+static void sess_close(struct sess *s)
+{
+	for (uint32_t o = 0; s->c && o < s->c->noutputs; o++)
+		free(s->eval_line[o]);
+	free(s->eval_line);
+	free(s->eval_out);
+	free(s->val);
+	circ_free(s->c);
+	tmp_done(&s->t);
+}
+
+/* The index and prefix of a party "PREFIX[INDEX]", or false. */
+static bool indexed(const char *name, char *prefix, size_t n, unsigned long *idx)
+{
+	const char *open = strrchr(name, '[');
+	char *end;
+	if (!open || (size_t)(open - name) >= n)
+		return false;
+	*idx = strtoul(open + 1, &end, 10);
+	if (end == open + 1 || strcmp(end, "]") != 0)
+		return false;
+	snprintf(prefix, n, "%.*s", (int)(open - name), name);
+	return true;
+}
+
+/* Writes the parties file: compute parties server-a and server-b of their own, or (with
+ * program_computes) the program's first and last parties; the rest input parties, in ranges
+ * where the names allow. pin adds the circuit's identity. */
+static void sess_parties(struct sess *s, bool program_computes, bool pin)
+{
+	const struct circ_circuit *c = s->c;
+	char *text = calloc(1, 64 + (size_t)c->nparties * (CIRC_MAX_NAME + 40));
+	size_t len = 0;
+	free_ports(s->port);
+	len += (size_t)sprintf(text + len, "# parties of %s\n", s->pg->file);
+	if (program_computes) {
+		s->garbler = 0;
+		s->evaluator = c->nparties - 1;
+	}
+	len += (size_t)sprintf(text + len, "%s garbler 127.0.0.1:%u\n",
+			       program_computes ? c->parties[0] : "server-a", s->port[0]);
+	len += (size_t)sprintf(text + len, "%s\tevaluator\t127.0.0.1:%u   # listens\n",
+			       program_computes ? c->parties[c->nparties - 1] : "server-b",
+			       s->port[1]);
+	for (uint32_t p = 0; p < c->nparties;) {
+		if (p == s->garbler || p == s->evaluator) {
+			p++;
+			continue;
+		}
+		char pre[CIRC_MAX_NAME + 1], pre2[CIRC_MAX_NAME + 1];
+		unsigned long i0, i;
+		uint32_t q = p + 1;
+		if (indexed(c->parties[p], pre, sizeof(pre), &i0))
+			while (q < c->nparties && q != s->evaluator &&
+			       indexed(c->parties[q], pre2, sizeof(pre2), &i) &&
+			       strcmp(pre, pre2) == 0 && i == i0 + (q - p))
+				q++;
+		if (q - p > 1)
+			len += (size_t)sprintf(text + len, "%s[%lu..%lu] input\n", pre, i0,
+					       i0 + (q - p) - 1);
+		else
+			len += (size_t)sprintf(text + len, "%s input\n", c->parties[p]);
+		p = q;
+	}
+	if (pin) {
+		uint8_t id[32];
+		cr_assert(circ_identity(c, id) == 0);
+		len += (size_t)sprintf(text + len, "circuit ");
+		for (int k = 0; k < 32; k++)
+			len += (size_t)sprintf(text + len, "%02x", id[k]);
+		len += (size_t)sprintf(text + len, "\n");
+	}
+	s->parties_path = tmp_path(&s->t, "parties.txt");
+	write_file(s->parties_path, text);
+	free(text);
+}
+
+/* The circuit's party named name, or UINT32_MAX for a compute party of its own. */
+static uint32_t party_of(const struct sess *s, const char *name)
+{
+	int64_t p = circ_find_party(s->c, name);
+	return p < 0 ? UINT32_MAX : (uint32_t)p;
+}
+
+/* mpcc run NAME's arguments: the program (or src instead), its own inputs. */
+static void run_args(struct args *a, const struct sess *s, const char *name, const char *src,
+		     int timeout_s)
+{
+	uint32_t me = party_of(s, name);
+	arg(a, "%s", mpcc_bin());
+	arg(a, "run");
+	prog_args(a, src ? src : s->src, s->pg);
+	arg(a, "--parties");
+	arg(a, "%s", s->parties_path);
+	arg(a, "--as");
+	arg(a, "%s", name);
+	arg(a, "--timeout");
+	arg(a, "%d", timeout_s);
+	for (uint32_t k = 0; k < s->c->ninputs; k++)
+		if (s->c->inputs[k].party == me) {
+			arg(a, "--input");
+			arg(a, "%s=%llu", s->c->inputs[k].name, (unsigned long long)s->val[k]);
+		}
+}
+
+/* What party name (circuit party p, UINT32_MAX for none) may print: its outputs and those to
+ * all, with mpcc eval's values, in the circuit's order. */
+static char *expected(const struct sess *s, uint32_t p)
+{
+	size_t len = 0;
+	for (uint32_t o = 0; o < s->c->noutputs; o++)
+		len += strlen(s->eval_line[o]) + 1;
+	char *want = calloc(1, len + 1);
+	for (uint32_t o = 0; o < s->c->noutputs; o++)
+		if (s->c->outputs[o].to == CIRC_ALL || s->c->outputs[o].to == p) {
+			strcat(want, s->eval_line[o]);
+			strcat(want, "\n");
+		}
+	return want;
+}
+
+/* Names of the session's parties, compute parties first. */
+static int sess_names(const struct sess *s, char names[][CIRC_MAX_NAME + 1], int max)
+{
+	int n = 0;
+	const struct circ_circuit *c = s->c;
+	snprintf(names[n++], CIRC_MAX_NAME + 1, "%s",
+		 s->garbler != UINT32_MAX ? c->parties[s->garbler] : "server-a");
+	snprintf(names[n++], CIRC_MAX_NAME + 1, "%s",
+		 s->evaluator != UINT32_MAX ? c->parties[s->evaluator] : "server-b");
+	for (uint32_t p = 0; p < c->nparties; p++)
+		if (p != s->garbler && p != s->evaluator) {
+			cr_assert(n < max);
+			snprintf(names[n++], CIRC_MAX_NAME + 1, "%s", c->parties[p]);
+		}
+	return n;
+}
+
+TestSuite(multi, .timeout = 300);
+
+/* ---- every party its own process: outputs and who prints what ---- */
+
+/* Runs a whole session, one `mpcc run` per party; each must end well and print exactly what
+ * it may learn, with mpcc eval's values. */
+static void check_session(const struct prog *pg, uint64_t seed, bool program_computes, bool pin)
+{
+	struct sess s;
+	sess_open(&s, pg, seed);
+	sess_parties(&s, program_computes, pin);
+	char names[MAX_PROCS][CIRC_MAX_NAME + 1];
+	int n = sess_names(&s, names, MAX_PROCS);
+	struct proc p[MAX_PROCS];
+	for (int i = 0; i < n; i++) {
+		struct args a = {0};
+		run_args(&a, &s, names[i], NULL, OK_TIMEOUT_S);
+		spawn(&p[i], &s.t, names[i], &a);
+		args_free(&a);
+	}
+	wait_all(p, n, 2 * OK_TIMEOUT_S + 10);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(p[i].status, 0, "%s %s: exit %d: %s", pg->file, names[i], p[i].status,
+			     p[i].err);
+		char *want = expected(&s, party_of(&s, names[i]));
+		cr_assert_str_eq(p[i].out, want, "%s %s printed\n%s\nbut may learn\n%s", pg->file,
+				 names[i], p[i].out, want);
+		free(want);
+	}
+	proc_free(p, n);
+	sess_close(&s);
+}
+
+Test(multi, vickrey_as_processes)
+{
+	check_session(&vickrey3, 11, true, false);
+	check_session(&vickrey10, 12, false, true);
+	check_session(&vickrey10, 13, false, false); /* odd seed: many ties */
+}
+
+Test(multi, first_price_as_processes)
+{
+	check_session(&first3, 21, false, false);
+	check_session(&first10, 23, true, true);
+}
+
+Test(multi, double_auction_as_processes)
+{
+	check_session(&double3, 31, false, true);
+	check_session(&double10, 32, true, false);
+}
+
+Test(multi, average_salary_as_processes)
+{
+	check_session(&salary3, 41, true, false);
+	check_session(&salary10, 42, false, true);
+}
+
+/* Outputs to single parties: each input party prints its own rank (and the last party the
+ * total), a compute party of its own only the output to all. */
+Test(multi, private_outputs_reach_only_their_party)
+{
+	check_session(&private3, 51, false, false);
+	check_session(&private10, 52, false, true);
+	check_session(&private4, 53, true, false); /* p[0] and p[3] compute, and learn theirs */
+}
