@@ -8,6 +8,13 @@
  *                a B_i - aA (choice 1) at the sender and P = b_i A at the receiver.
  * The receiver computes both b_i G and b_i G + A and selects the encoding with a mask, so its
  * choice never steers a branch. Peer points must be uncompressed, on the curve, not infinity.
+ * Secret points only go through OpenSSL's constant-time code (on x86-64, ecp_nistz256): scalar
+ * multiplications, and encodings as its ECDH has them (affine coordinates, BN_bn2binpad).
+ * EC_POINT_add and EC_POINT_point2oct are not constant time (generic BIGNUM arithmetic, a
+ * copy as long as the coordinate's significant bytes), so they only see public points: the
+ * receiver gets b_i G + A as one multiplication, b_i G + 1 A, and the sender a B_i - aA as
+ * a (B_i - A). tests/test_ct.c cannot check OpenSSL's part (its BIGNUM code branches on a
+ * number's top words being zero, 2^-64 likely for these), only what is ours.
  *
  * Extension: Ishai, Kilian, Nissim, Petrank, CRYPTO 2003, with the optimisations of Asharov,
  * Lindell, Schneider, Zohner (eprint 2016/602), correlated. The base OTs run with roles
@@ -85,11 +92,20 @@ static rt_err random_scalar(struct curve *c, prg *p, BIGNUM *out)
 	return ok ? RT_OK : RT_ERR_CRYPTO;
 }
 
+/* 0x04 || x || y, 32 bytes each, the bytes EC_POINT_point2oct writes for the uncompressed form,
+ * but from fixed-length copies: point2oct copies as many bytes as the coordinate has without
+ * leading zeros, which a secret point must not show. */
 static rt_err point_encode(struct curve *c, const EC_POINT *pt, uint8_t out[OT_POINT_BYTES])
 {
-	size_t len = EC_POINT_point2oct(c->group, pt, POINT_CONVERSION_UNCOMPRESSED, out,
-					OT_POINT_BYTES, c->bn);
-	return len == OT_POINT_BYTES ? RT_OK : RT_ERR_CRYPTO;
+	enum { COORD = (OT_POINT_BYTES - 1) / 2 };
+	BN_CTX_start(c->bn);
+	BIGNUM *x = BN_CTX_get(c->bn), *y = BN_CTX_get(c->bn);
+	int ok = y != NULL && EC_POINT_get_affine_coordinates(c->group, pt, x, y, c->bn) == 1 &&
+		 BN_bn2binpad(x, out + 1, COORD) == COORD &&
+		 BN_bn2binpad(y, out + 1 + COORD, COORD) == COORD;
+	out[0] = 0x04;
+	BN_CTX_end(c->bn);
+	return ok ? RT_OK : RT_ERR_CRYPTO;
 }
 
 /* A point from the peer: uncompressed form, on the curve, not the point at infinity. */
@@ -142,25 +158,24 @@ rt_err ot_base_send(net_chan *ch, prg *p, uint8_t (*keys)[2][16], size_t n)
 		return RT_ERR_INPUT;
 	struct curve c = {0};
 	BIGNUM *a = BN_new();
-	EC_POINT *A = NULL, *minus_aA = NULL, *B = NULL, *P = NULL;
+	EC_POINT *A = NULL, *minus_A = NULL, *B = NULL, *P = NULL;
 	uint8_t a_enc[OT_POINT_BYTES];
 	uint8_t *b_enc = rt_alloc(n * OT_POINT_BYTES);
 	rt_err err = curve_new(&c);
 	if (err != RT_OK || !a)
 		goto crypto;
 	A = EC_POINT_new(c.group);
-	minus_aA = EC_POINT_new(c.group);
+	minus_A = EC_POINT_new(c.group);
 	B = EC_POINT_new(c.group);
 	P = EC_POINT_new(c.group);
-	if (!A || !minus_aA || !B || !P)
+	if (!A || !minus_A || !B || !P)
 		goto crypto;
 	err = b_enc ? random_scalar(&c, p, a) : RT_ERR_NOMEM;
 	if (err != RT_OK)
 		goto out;
 	if (EC_POINT_mul(c.group, A, a, NULL, NULL, c.bn) != 1 ||
-	    point_encode(&c, A, a_enc) != RT_OK ||
-	    EC_POINT_mul(c.group, minus_aA, NULL, A, a, c.bn) != 1 ||
-	    EC_POINT_invert(c.group, minus_aA, c.bn) != 1)
+	    point_encode(&c, A, a_enc) != RT_OK || EC_POINT_copy(minus_A, A) != 1 ||
+	    EC_POINT_invert(c.group, minus_A, c.bn) != 1)
 		goto crypto;
 	err = net_send(ch, a_enc, OT_POINT_BYTES);
 	if (err == RT_OK)
@@ -175,7 +190,9 @@ rt_err ot_base_send(net_chan *ch, prg *p, uint8_t (*keys)[2][16], size_t n)
 		if (EC_POINT_mul(c.group, P, NULL, B, a, c.bn) != 1)
 			goto crypto;
 		err = derive_key(&c, keys[i][0], i, a_enc, bi, P);
-		if (err == RT_OK && EC_POINT_add(c.group, P, P, minus_aA, c.bn) != 1)
+		/* a B - a A as a (B - A): B - A is public, a B is not */
+		if (err == RT_OK && (EC_POINT_add(c.group, B, B, minus_A, c.bn) != 1 ||
+				     EC_POINT_mul(c.group, P, NULL, B, a, c.bn) != 1))
 			goto crypto;
 		if (err == RT_OK)
 			err = derive_key(&c, keys[i][1], i, a_enc, bi, P);
@@ -188,7 +205,7 @@ out:
 	if (err != RT_OK)
 		secret_wipe(keys, n * sizeof(keys[0]));
 	EC_POINT_clear_free(A);
-	EC_POINT_clear_free(minus_aA);
+	EC_POINT_clear_free(minus_A);
 	EC_POINT_clear_free(B);
 	EC_POINT_clear_free(P);
 	BN_clear_free(a);
@@ -205,12 +222,12 @@ rt_err ot_base_recv(net_chan *ch, prg *p, const uint8_t *choices, uint8_t (*keys
 	if (n > OT_BASE_MAX)
 		return RT_ERR_INPUT;
 	struct curve c = {0};
-	BIGNUM *b = BN_new();
+	BIGNUM *b = BN_new(), *one = BN_new();
 	EC_POINT *A = NULL, *B0 = NULL, *B1 = NULL, *P = NULL;
 	uint8_t a_enc[OT_POINT_BYTES], e0[OT_POINT_BYTES], e1[OT_POINT_BYTES];
 	uint8_t *b_enc = rt_alloc(n * OT_POINT_BYTES);
 	rt_err err = curve_new(&c);
-	if (err != RT_OK || !b)
+	if (err != RT_OK || !b || !one || !BN_one(one))
 		goto crypto;
 	A = EC_POINT_new(c.group);
 	B0 = EC_POINT_new(c.group);
@@ -225,9 +242,10 @@ rt_err ot_base_recv(net_chan *ch, prg *p, const uint8_t *choices, uint8_t (*keys
 		err = random_scalar(&c, p, b);
 		if (err != RT_OK)
 			break;
-		/* B = bG + c*A: compute both, select the encoding with a mask */
+		/* B = bG + c*A: compute both, select the encoding with a mask; bG + A as one
+		 * multiplication, bG + 1*A (EC_POINT_add is not constant time) */
 		if (EC_POINT_mul(c.group, B0, b, NULL, NULL, c.bn) != 1 ||
-		    EC_POINT_add(c.group, B1, B0, A, c.bn) != 1 ||
+		    EC_POINT_mul(c.group, B1, b, A, one, c.bn) != 1 ||
 		    point_encode(&c, B0, e0) != RT_OK || point_encode(&c, B1, e1) != RT_OK ||
 		    EC_POINT_mul(c.group, P, NULL, A, b, c.bn) != 1)
 			goto crypto;
@@ -255,6 +273,7 @@ out:
 	EC_POINT_clear_free(B1);
 	EC_POINT_clear_free(P);
 	BN_clear_free(b);
+	BN_free(one);
 	curve_free(&c);
 	rt_free(b_enc);
 	ERR_clear_error();
