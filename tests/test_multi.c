@@ -253,6 +253,9 @@ static void wait_all(struct proc *p, int n, double limit_s)
 	for (int i = 0; i < n; i++) {
 		p[i].out = slurp(p[i].out_path);
 		p[i].err = slurp(p[i].err_path);
+		if (getenv("MULTI_VERBOSE")) /* what each process said, for debugging */
+			fprintf(stderr, "%s: exit %d after %.2f s\n%s%s", p[i].name, p[i].status,
+				p[i].elapsed, p[i].out, p[i].err);
 	}
 }
 
@@ -962,4 +965,420 @@ Test(multi, api_session_with_sums_and_masked_outputs)
 	}
 	circ_free(c);
 	cr_assert_eq(rt_alloc_live(), 0);
+}
+
+/* ---- parties that fail ---- */
+
+/* Each process ended by itself, non-zero, within the timeout and a margin, printed no
+ * output, and (when given) named who and said what. */
+static void check_failed(const struct proc *p, int n, int timeout_s, const char *who,
+			 const char *what)
+{
+	for (int i = 0; i < n; i++) {
+		cr_assert(p[i].status > 0 && p[i].status < 128, "%s: exit %d: %s", p[i].name,
+			  p[i].status, p[i].err);
+		cr_assert(p[i].elapsed < timeout_s + MARGIN_S, "%s ended after %.1f s: %s",
+			  p[i].name, p[i].elapsed, p[i].err);
+		cr_assert_str_empty(p[i].out, "%s printed outputs", p[i].name);
+		cr_assert(!who || strstr(p[i].err, who), "%s does not name %s: %s", p[i].name, who,
+			  p[i].err);
+		cr_assert(!what || strstr(p[i].err, what), "%s does not say '%s': %s", p[i].name,
+			  what, p[i].err);
+	}
+}
+
+/* Starts `mpcc run` for every party of the session but skip; for odd, src_odd instead of
+ * the program. Returns how many. */
+static int spawn_session(struct sess *s, struct proc *p, const char *skip, const char *odd,
+			 const char *src_odd, int timeout_s)
+{
+	char names[MAX_PROCS][CIRC_MAX_NAME + 1];
+	int n = sess_names(s, names, MAX_PROCS), m = 0;
+	for (int i = 0; i < n; i++) {
+		if (skip && strcmp(names[i], skip) == 0)
+			continue;
+		struct args a = {0};
+		bool is_odd = odd && strcmp(names[i], odd) == 0;
+		run_args(&a, s, names[i], is_odd ? src_odd : NULL, timeout_s);
+		spawn(&p[m++], &s->t, names[i], &a);
+		args_free(&a);
+	}
+	return m;
+}
+
+Test(multi, input_party_that_never_starts_is_named_by_everyone)
+{
+	struct sess s;
+	struct proc p[MAX_PROCS];
+	sess_open(&s, &vickrey3, 61);
+	sess_parties(&s, false, false);
+	int n = spawn_session(&s, p, "bidder[1]", NULL, NULL, BAD_TIMEOUT_S);
+	wait_all(p, n, 3 * BAD_TIMEOUT_S + 10);
+	check_failed(p, n, BAD_TIMEOUT_S, "bidder[1]", "did not show up");
+	proc_free(p, n);
+	sess_close(&s);
+}
+
+Test(multi, compute_party_that_never_starts_is_named_by_everyone)
+{
+	struct sess s;
+	struct proc p[MAX_PROCS];
+	sess_open(&s, &first3, 62);
+	sess_parties(&s, false, false);
+	int n = spawn_session(&s, p, "server-b", NULL, NULL, BAD_TIMEOUT_S);
+	wait_all(p, n, 3 * BAD_TIMEOUT_S + 10);
+	check_failed(p, n, BAD_TIMEOUT_S, "server-b", NULL);
+	cr_assert(strstr(p[0].err, "server-b did not show up"), "%s", p[0].err);
+	proc_free(p, n);
+	sess_close(&s);
+}
+
+/* bidder[1] runs first_price.mpc, the others vickrey.mpc: the garbler refuses it, naming it,
+ * before it sent anything; the session ends everywhere. */
+Test(multi, party_with_another_circuit_is_refused)
+{
+	struct sess s;
+	struct proc p[MAX_PROCS];
+	char other[512];
+	source_path(other, sizeof(other), "circuits/programs/first_price.mpc");
+	sess_open(&s, &vickrey3, 63);
+	sess_parties(&s, false, false);
+	int n = spawn_session(&s, p, NULL, "bidder[1]", other, BAD_TIMEOUT_S);
+	wait_all(p, n, 3 * BAD_TIMEOUT_S + 10);
+	check_failed(p, n, BAD_TIMEOUT_S, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		if (strcmp(p[i].name, "server-a") == 0 || strcmp(p[i].name, "bidder[1]") == 0)
+			cr_assert(strstr(p[i].err, "bidder[1] holds a different circuit"), "%s: %s",
+				  p[i].name, p[i].err);
+	proc_free(p, n);
+	sess_close(&s);
+}
+
+/* Input party name of session s through the API, in a forked child: connects (to the
+ * garbler at garbler_addr instead, if given), sends its shares, writes its error to
+ * started_fd; with finish, waits for its outputs and reports to report_fd; else exits. */
+static pid_t api_input(const struct sess *s, const char *name, const char *garbler_addr,
+		       int started_fd, int report_fd, bool finish, int timeout_s)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid > 0)
+		return pid;
+	const struct circ_circuit *c = s->c;
+	struct sa_session ss;
+	sa *x = NULL;
+	sa_input *h = NULL;
+	char err[SA_ERR_BYTES];
+	uint64_t **in = values_new(c->ninputs), **out = values_new(c->noutputs);
+	bool learned[REPORT_OUTPUTS] = {false};
+	for (uint32_t k = 0; k < c->ninputs; k++)
+		in[k][0] = s->val[k];
+	rt_err e = sa_session_load(&ss, s->parties_path, err) ? RT_ERR_INPUT : RT_OK;
+	if (!e)
+		e = sa_new(&x, c, &ss, err);
+	if (!e && garbler_addr) { /* after sa_new: the session's digest stays the file's */
+		free(ss.p[ss.garbler].addr);
+		ss.p[ss.garbler].addr = strdup(garbler_addr);
+	}
+	int64_t me = e ? -1 : sa_session_find(&ss, name);
+	if (!e)
+		e = sa_input_start(&h, x, (uint32_t)me, timeout_s * 1000, in, err);
+	int32_t e32 = (int32_t)e;
+	if (write(started_fd, &e32, 4) != 4)
+		_exit(2);
+	if (!e && finish)
+		e = sa_input_finish(h, out, learned, err);
+	else
+		sa_input_free(h);
+	report_send(report_fd, e, e ? err : "", out, learned, c->noutputs);
+	return 0; /* not reached */
+}
+
+/* Waits for the int32 an api_input child writes when it has sent its shares. */
+static rt_err api_started(int fd)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	int32_t e = -1;
+	cr_assert(poll(&pf, 1, 30000) == 1 && read(fd, &e, 4) == 4, "an input party hung");
+	return (rt_err)e;
+}
+
+/* Relays one connection's first message (a hello) to the garbler at addr and the garbler's
+ * answer back, then closes both ends: the party behind it is gone before its shares. */
+static void cut_after_hello(int lfd, const char *addr)
+{
+	int a, g;
+	char why[NET_ERRMSG_BYTES];
+	net_chan *ca, *cg;
+	uint8_t buf[1024];
+	size_t n;
+	cr_assert(net_accept(lfd, 20000, &a, why) == RT_OK, "%s", why);
+	cr_assert(net_connect(&g, addr, 10000, why) == RT_OK, "%s", why);
+	cr_assert(net_chan_new(&ca, a, 10000) == RT_OK && net_chan_new(&cg, g, 10000) == RT_OK);
+	cr_assert(net_recv_msg(ca, buf, sizeof(buf), &n) == RT_OK, "%s", net_chan_errmsg(ca));
+	cr_assert(net_send_msg(cg, buf, n) == RT_OK && net_flush(cg) == RT_OK);
+	cr_assert(net_recv_msg(cg, buf, sizeof(buf), &n) == RT_OK, "%s", net_chan_errmsg(cg));
+	cr_assert(n >= 1 && buf[0] == RT_OK, "the garbler refused the hello");
+	cr_assert(net_send_msg(ca, buf, n) == RT_OK && net_flush(ca) == RT_OK);
+	net_chan_free(cg);
+	net_chan_free(ca);
+}
+
+/* bidder[0] and bidder[2] have sent their shares and wait; bidder[1] says hello to the
+ * garbler, hears ok, and is gone before its shares: every party ends naming it. */
+Test(multi, input_party_gone_before_its_shares_is_named_by_everyone)
+{
+	enum { T = BAD_TIMEOUT_S + 1 };
+	struct sess s;
+	struct proc p[2];
+	sess_open(&s, &vickrey3, 64);
+	sess_parties(&s, false, false);
+	char gaddr[32], proxy[32];
+	snprintf(gaddr, sizeof(gaddr), "127.0.0.1:%u", s.port[0]);
+	for (int k = 0; k < 2; k++) {
+		struct args a = {0};
+		const char *name = k ? "server-b" : "server-a";
+		run_args(&a, &s, name, NULL, T);
+		spawn(&p[k], &s.t, name, &a);
+		args_free(&a);
+	}
+	const char *good[2] = {"bidder[0]", "bidder[2]"};
+	int started[2], report[2];
+	pid_t pid[3];
+	for (int k = 0; k < 2; k++) {
+		int sp[2], rp[2];
+		cr_assert(pipe(sp) == 0 && pipe(rp) == 0);
+		pid[k] = api_input(&s, good[k], NULL, sp[1], rp[1], true, T);
+		close(sp[1]);
+		close(rp[1]);
+		started[k] = sp[0];
+		report[k] = rp[0];
+	}
+	for (int k = 0; k < 2; k++)
+		cr_assert_eq(api_started(started[k]), RT_OK, "%s could not start", good[k]);
+	uint16_t pport;
+	int plfd = listen_any(&pport);
+	snprintf(proxy, sizeof(proxy), "127.0.0.1:%u", pport);
+	int sp[2], rp[2];
+	cr_assert(pipe(sp) == 0 && pipe(rp) == 0);
+	pid[2] = api_input(&s, "bidder[1]", proxy, sp[1], rp[1], false, T);
+	close(sp[1]);
+	close(rp[1]);
+	cut_after_hello(plfd, gaddr);
+	close(plfd);
+	(void)api_started(sp[0]); /* whatever it thinks of the cut, it is gone now */
+	close(sp[0]);
+	close(rp[0]);
+	wait_all(p, 2, 3 * T + 10);
+	check_failed(p, 2, T, "bidder[1]", NULL);
+	cr_assert(strstr(p[0].err, "bidder[1] went away before sending its inputs"), "%s",
+		  p[0].err);
+	for (int k = 0; k < 2; k++) {
+		struct report r;
+		cr_assert(report_read(report[k], &r), "%s died", good[k]);
+		cr_assert_neq(r.e, RT_OK, "%s got outputs", good[k]);
+		cr_assert(strstr(r.why, "bidder[1]"), "%s: %s", good[k], r.why);
+		for (uint32_t o = 0; o < s.c->noutputs; o++)
+			cr_assert(!r.learned[o]);
+		close(started[k]);
+	}
+	for (int k = 0; k < 3; k++)
+		cr_assert(waitpid(pid[k], NULL, 0) == pid[k]);
+	proc_free(p, 2);
+	sess_close(&s);
+}
+
+/* bidder[1] sends its shares and dies before the outputs: the others still get theirs (it
+ * only loses its own). */
+Test(multi, input_party_gone_after_its_shares_loses_only_its_outputs)
+{
+	struct sess s;
+	struct proc p[MAX_PROCS];
+	sess_open(&s, &vickrey3, 65);
+	sess_parties(&s, false, false);
+	for (int k = 0; k < 2; k++) {
+		struct args a = {0};
+		const char *name = k ? "server-b" : "server-a";
+		run_args(&a, &s, name, NULL, OK_TIMEOUT_S);
+		spawn(&p[k], &s.t, name, &a);
+		args_free(&a);
+	}
+	int sp[2], rp[2];
+	cr_assert(pipe(sp) == 0 && pipe(rp) == 0);
+	pid_t pid = api_input(&s, "bidder[1]", NULL, sp[1], rp[1], false, OK_TIMEOUT_S);
+	close(sp[1]);
+	close(rp[1]);
+	cr_assert_eq(api_started(sp[0]), RT_OK);
+	cr_assert(waitpid(pid, NULL, 0) == pid);
+	close(sp[0]);
+	close(rp[0]);
+	int n = 2;
+	for (int k = 0; k < 3; k += 2) {
+		struct args a = {0};
+		char name[16];
+		snprintf(name, sizeof(name), "bidder[%d]", k);
+		run_args(&a, &s, name, NULL, OK_TIMEOUT_S);
+		spawn(&p[n++], &s.t, name, &a);
+		args_free(&a);
+	}
+	wait_all(p, n, 2 * OK_TIMEOUT_S + 10);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(p[i].status, 0, "%s: exit %d: %s", p[i].name, p[i].status, p[i].err);
+		char *want = expected(&s, party_of(&s, p[i].name));
+		cr_assert_str_eq(p[i].out, want, "%s printed\n%s\nwant\n%s", p[i].name, p[i].out,
+				 want);
+		free(want);
+	}
+	proc_free(p, n);
+	sess_close(&s);
+}
+
+/* ---- parties file errors and usage, through mpcc run ---- */
+
+static const struct {
+	const char *lines, *say; /* the parties after the two compute parties; what to say */
+} bad_files[] = {
+    {"server-c garbler 127.0.0.1:1\nbidder[0..2] input\n", "exactly one garbler"},
+    {"bidder[0..2] input\nbidder[1] input\n", "parties.txt:5: party 'bidder[1]' is listed twice"},
+    {"\n# bidders\nbidder[0..2] bidder\n", "parties.txt:6: unknown role 'bidder'"},
+    {"bidder[0..1] input\n", "the program's party 'bidder[2]' is not in the parties file"},
+    {"bidder[0..3] input\n", "'bidder[3]', an input party the program does not have"},
+    {"bidder[0..2] input\ncircuit " /* another circuit's identity */
+     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+     "the parties file pins circuit 00112233..."},
+    {"bidder[0..2] input 127.0.0.1:9\n", "parties.txt:4: input parties connect"},
+};
+
+/* A bad parties file: every party stops at once with exit status 1, saying what is wrong
+ * and (for an error of one line) where. */
+Test(multi, parties_file_errors_say_file_and_line)
+{
+	struct tmp t;
+	char src[512], text[1024];
+	tmp_init(&t);
+	source_path(src, sizeof(src), "circuits/programs/vickrey.mpc");
+	const char *pf = tmp_path(&t, "parties.txt");
+	for (size_t i = 0; i < ARRAY_LEN(bad_files); i++) {
+		snprintf(text, sizeof(text),
+			 "# vickrey\nserver-a garbler 127.0.0.1:7100\nserver-b evaluator "
+			 "127.0.0.1:7101\n%s",
+			 bad_files[i].lines);
+		write_file(pf, text);
+		for (int who = 0; who < 2; who++) {
+			struct args a = {0};
+			struct proc p;
+			arg(&a, "%s", mpcc_bin());
+			arg(&a, "run");
+			arg(&a, "%s", src);
+			arg(&a, "-D");
+			arg(&a, "N=3");
+			arg(&a, "--parties");
+			arg(&a, "%s", pf);
+			arg(&a, "--as");
+			arg(&a, "%s", who ? "bidder[0]" : "server-a");
+			if (who) {
+				arg(&a, "--input");
+				arg(&a, "bid[0]=5");
+			}
+			arg(&a, "--timeout");
+			arg(&a, "%d", BAD_TIMEOUT_S);
+			int st = run_mpcc(&p, &t, "bad", &a);
+			cr_assert_eq(st, 1, "file %zu: exit %d: %s", i, st, p.err);
+			cr_assert(strstr(p.err, bad_files[i].say), "file %zu: %s", i, p.err);
+			cr_assert_str_empty(p.out);
+			proc_free(&p, 1);
+			args_free(&a);
+		}
+	}
+	tmp_done(&t);
+}
+
+static const struct {
+	const char *args[8];
+	int status;
+	const char *say;
+} bad_usage[] = {
+    {{"--as", "bidder[0]", "--input", "bid[0]=1"}, 2, "--as NAME"},
+    {{"--parties", "P"}, 2, "--as NAME"},
+    {{"--parties", "P", "--as", "bidder[0]", "--connect", "127.0.0.1:1"}, 2, "the file says"},
+    {{"--parties", "P", "--as", "bidder[0]", "--listen", "127.0.0.1:0", "--input", "bid[0]=1"},
+     2,
+     "listens nowhere"},
+    {{"--parties", "P", "--as", "nobody"}, 1, "lists no party 'nobody'"},
+    {{"--parties", "P", "--as", "server-a", "--input", "bid[0]=1"}, 1, "no inputs of its own"},
+    {{"--parties", "/nonexistent/parties.txt", "--as", "server-a"}, 1, "/nonexistent/parties"},
+};
+
+Test(multi, run_usage_errors)
+{
+	struct tmp t;
+	char src[512];
+	tmp_init(&t);
+	source_path(src, sizeof(src), "circuits/programs/vickrey.mpc");
+	const char *pf = tmp_path(&t, "parties.txt");
+	write_file(pf, "server-a garbler 127.0.0.1:7100\nserver-b evaluator 127.0.0.1:7101\n"
+		       "bidder[0..2] input\n");
+	for (size_t i = 0; i < ARRAY_LEN(bad_usage); i++) {
+		struct args a = {0};
+		struct proc p;
+		arg(&a, "%s", mpcc_bin());
+		arg(&a, "run");
+		arg(&a, "%s", src);
+		arg(&a, "-D");
+		arg(&a, "N=3");
+		for (size_t k = 0; k < ARRAY_LEN(bad_usage[i].args) && bad_usage[i].args[k]; k++)
+			arg(&a, "%s", strcmp(bad_usage[i].args[k], "P") ? bad_usage[i].args[k] : pf);
+		int st = run_mpcc(&p, &t, "usage", &a);
+		cr_assert_eq(st, bad_usage[i].status, "case %zu: exit %d: %s", i, st, p.err);
+		cr_assert(strstr(p.err, bad_usage[i].say), "case %zu: %s", i, p.err);
+		cr_assert_str_empty(p.out);
+		proc_free(&p, 1);
+		args_free(&a);
+	}
+	tmp_done(&t);
+}
+
+/* ---- mpcc local ---- */
+
+/* mpcc local on a many-party program prints what mpcc eval prints; with --parties too. */
+static void check_local(const struct prog *pg, uint64_t seed, bool with_parties)
+{
+	struct sess s;
+	struct proc p;
+	struct args a = {0};
+	sess_open(&s, pg, seed);
+	arg(&a, "%s", mpcc_bin());
+	arg(&a, "local");
+	prog_args(&a, s.src, pg);
+	for (uint32_t k = 0; k < s.c->ninputs; k++) {
+		arg(&a, "--input");
+		arg(&a, "%s=%llu", s.c->inputs[k].name, (unsigned long long)s.val[k]);
+	}
+	if (with_parties) {
+		sess_parties(&s, true, false);
+		arg(&a, "--parties");
+		arg(&a, "%s", s.parties_path);
+	}
+	arg(&a, "--timeout");
+	arg(&a, "%d", OK_TIMEOUT_S);
+	cr_assert_eq(run_mpcc(&p, &s.t, "local", &a), 0, "%s: %s", pg->file, p.err);
+	cr_assert_str_eq(p.out, s.eval_out, "%s: mpcc local printed\n%s\nmpcc eval\n%s", pg->file,
+			 p.out, s.eval_out);
+	proc_free(&p, 1);
+	args_free(&a);
+	sess_close(&s);
+}
+
+Test(multi, local_prints_what_eval_prints)
+{
+	check_local(&vickrey3, 81, false);
+	check_local(&vickrey10, 82, true);
+	check_local(&first10, 83, false);
+	check_local(&double3, 84, true);
+	check_local(&double10, 85, false);
+	check_local(&salary3, 86, false);
+	check_local(&salary10, 87, true);
+	check_local(&private4, 88, true);
 }
