@@ -4,6 +4,10 @@
 
 #include "cli.h"
 
+#ifdef MPCC_HAVE_RUNTIME
+int cmd_keygen(int argc, char **argv); /* cmd_keygen.c */
+#endif
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -19,6 +23,7 @@ static const struct {
 #ifdef MPCC_HAVE_RUNTIME
 	{"run", cmd_run, "run one party of a secure computation"},
 	{"local", cmd_local, "run every party on this machine (over loopback)"},
+	{"keygen", cmd_keygen, "make a party's TLS key and certificate; print its fingerprint"},
 #endif
 };
 
