@@ -7,6 +7,16 @@
  * busy stream costs one system call per megabyte. send() carries MSG_NOSIGNAL so a closed peer
  * is an EPIPE error, not a SIGPIPE. Errors are sticky: the first one is kept with its message
  * and returned by every later call.
+ *
+ * TLS (net_chan_tls): an OpenSSL SSL object runs over the same non-blocking socket through a
+ * small BIO of our own (send with MSG_NOSIGNAL, recv), and SSL_write/SSL_read take the place
+ * of send/recv: "want read/write" from OpenSSL leads to the same poll() waits. The verify
+ * callback accepts any certificate chain, self-signed included, and decides by the SHA-256
+ * fingerprint of the leaf alone; the pin is checked once more after the handshake. In TLS 1.3
+ * the client finishes its handshake before the server has checked the client's certificate,
+ * so the server then sends one byte that says it accepted: net_chan_tls returns on both sides
+ * only when both are authenticated, and a refused client learns it there, not at some later
+ * read. Session tickets are off (no resumption: every connection proves its key afresh).
  */
 #include "net.h"
 
@@ -26,9 +36,31 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
-enum { NET_SOCK_BUF_BYTES = 4 << 20 }; /* kernel buffers asked for on a local socket */
+#include "tls.h"
+
+enum {
+	NET_SOCK_BUF_BYTES = 4 << 20, /* kernel buffers asked for on a local socket */
+	TLS_WRITE_MAX = 1 << 30,      /* most bytes handed to one SSL_write (it takes an int) */
+	TLS_READ_BUF_BYTES = 1 << 17, /* OpenSSL's read buffer: reads ahead many records at once */
+	TLS_ACCEPTED = 0x5a,	      /* the server's "I accept your certificate" byte */
+};
+
+_Static_assert((int)NET_TLS_FP_BYTES == (int)TLS_FP_BYTES, "one fingerprint size");
+
+/* What the verify callback checks and finds, for one channel. */
+struct tls_pin {
+	bool pinned;   /* expect is set */
+	bool seen;     /* got is the peer's fingerprint */
+	bool mismatch; /* got differs from expect */
+	uint8_t expect[TLS_FP_BYTES];
+	uint8_t got[TLS_FP_BYTES];
+};
 
 struct net_chan {
 	int fd;
@@ -41,6 +73,11 @@ struct net_chan {
 	size_t rpos, rlen;
 	uint64_t sent, received;
 	EVP_MD_CTX *tx_sent, *tx_recv; /* transcript hashes, NULL until started */
+	SSL *ssl;		       /* NULL: plain socket */
+	BIO_METHOD *bio_meth;	       /* the socket BIO under ssl */
+	bool tls_ready;		       /* handshake done, both sides accepted */
+	const char *tls_what;	       /* "TLS handshake", then "TLS": for messages */
+	struct tls_pin pin;
 	char errmsg[NET_ERRMSG_BYTES];
 };
 
@@ -186,6 +223,13 @@ void net_chan_free(net_chan *ch)
 {
 	if (!ch)
 		return;
+	if (ch->ssl) {
+		if (ch->tls_ready && ch->failed == RT_OK)
+			(void)SSL_shutdown(ch->ssl); /* close_notify, if the socket takes it now */
+		SSL_free(ch->ssl);		     /* wipes the session keys */
+		ERR_clear_error();
+	}
+	BIO_meth_free(ch->bio_meth);
 	close(ch->fd);
 	EVP_MD_CTX_free(ch->tx_sent);
 	EVP_MD_CTX_free(ch->tx_recv);
@@ -210,11 +254,10 @@ void net_chan_set_spin(net_chan *ch, int spin_us)
 	ch->spin_us = spin_us < 0 ? 0 : spin_us > NET_SPIN_MAX_US ? NET_SPIN_MAX_US : spin_us;
 }
 
-/* Waits until the socket is ready for events, at most the channel's timeout: polls without
- * sleeping for spin_us first (see net.h), then sleeps in poll(). */
-static rt_err wait_ready(net_chan *ch, short events)
+/* Waits until the socket is ready for events, at most until deadline: polls without sleeping
+ * for spin_us first (see net.h), then sleeps in poll(). */
+static rt_err wait_until(net_chan *ch, short events, int64_t deadline)
 {
-	int64_t deadline = deadline_after(ch->timeout_ms);
 	struct pollfd p = {.fd = ch->fd, .events = events};
 	if (ch->spin_us > 0) { /* within the timeout, which the spin does not extend */
 		int64_t end = now_us() + ch->spin_us;
@@ -246,31 +289,53 @@ static rt_err wait_ready(net_chan *ch, short events)
 	}
 }
 
+/* Waits for events, at most the channel's timeout. */
+static rt_err wait_ready(net_chan *ch, short events)
+{
+	return wait_until(ch, events, deadline_after(ch->timeout_ms));
+}
+
+static rt_err tls_write_some(net_chan *ch, const uint8_t *p, size_t n, size_t *k, short *wait);
+static rt_err tls_read_some(net_chan *ch, uint8_t *p, size_t cap, size_t *k, short *wait);
+
+/* Hands the kernel some of p[0..n): *k bytes (0 when it takes none now: then wait for *wait,
+ * or 0 for none, and try again). */
+static rt_err sock_write_some(net_chan *ch, const uint8_t *p, size_t n, size_t *k, short *wait)
+{
+	ssize_t r = send(ch->fd, p, n, MSG_NOSIGNAL);
+	if (r > 0) {
+		*k = (size_t)r;
+		return RT_OK;
+	}
+	int e = r < 0 ? errno : EIO;
+	if (e == EINTR)
+		return RT_OK;
+	if (e == EAGAIN || e == EWOULDBLOCK) {
+		*wait = POLLOUT;
+		return RT_OK;
+	}
+	if (e == EPIPE || e == ECONNRESET)
+		return chan_fail(ch, RT_ERR_IO,
+				 "peer closed the connection (after %llu bytes sent)",
+				 (unsigned long long)ch->sent);
+	char eb[96];
+	return chan_fail(ch, RT_ERR_IO, "send: %s", errno_text(e, eb));
+}
+
 static rt_err write_all(net_chan *ch, const uint8_t *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t k = send(ch->fd, p, n, MSG_NOSIGNAL);
-		if (k > 0) {
-			p += k;
-			n -= (size_t)k;
-			ch->sent += (uint64_t)k;
-			continue;
-		}
-		int e = k < 0 ? errno : EIO;
-		if (e == EINTR)
-			continue;
-		if (e == EAGAIN || e == EWOULDBLOCK) {
-			rt_err err = wait_ready(ch, POLLOUT);
-			if (err != RT_OK)
-				return err;
-			continue;
-		}
-		if (e == EPIPE || e == ECONNRESET)
-			return chan_fail(ch, RT_ERR_IO,
-					 "peer closed the connection (after %llu bytes sent)",
-					 (unsigned long long)ch->sent);
-		char eb[96];
-		return chan_fail(ch, RT_ERR_IO, "send: %s", errno_text(e, eb));
+		size_t k = 0;
+		short wait = 0;
+		rt_err err = ch->ssl ? tls_write_some(ch, p, n, &k, &wait)
+				     : sock_write_some(ch, p, n, &k, &wait);
+		if (err == RT_OK && wait != 0)
+			err = wait_ready(ch, wait);
+		if (err != RT_OK)
+			return err;
+		p += k;
+		n -= k;
+		ch->sent += (uint64_t)k;
 	}
 	return RT_OK;
 }
@@ -346,38 +411,57 @@ rt_err net_send_commit(net_chan *ch, size_t n)
 	return RT_OK;
 }
 
+/* Takes up to cap bytes from the kernel into p: *k of them (0: none yet, as for
+ * sock_write_some). */
+static rt_err sock_read_some(net_chan *ch, uint8_t *p, size_t cap, size_t *k, short *wait)
+{
+	ssize_t r = recv(ch->fd, p, cap, 0);
+	if (r > 0) {
+		*k = (size_t)r;
+		return RT_OK;
+	}
+	if (r == 0)
+		return chan_fail(ch, RT_ERR_IO,
+				 "peer closed the connection (after %llu bytes received)",
+				 (unsigned long long)ch->received);
+	int e = errno;
+	if (e == EINTR)
+		return RT_OK;
+	if (e == EAGAIN || e == EWOULDBLOCK) {
+		*wait = POLLIN;
+		return RT_OK;
+	}
+	if (e == ECONNRESET)
+		return chan_fail(ch, RT_ERR_IO,
+				 "peer reset the connection (after %llu bytes received)",
+				 (unsigned long long)ch->received);
+	char eb[96];
+	return chan_fail(ch, RT_ERR_IO, "recv: %s", errno_text(e, eb));
+}
+
 /* Reads at least one byte (at most cap) into p; flushes our output before waiting. */
 static rt_err read_some(net_chan *ch, uint8_t *p, size_t cap, size_t *got)
 {
 	for (;;) {
-		ssize_t k = recv(ch->fd, p, cap, 0);
+		size_t k = 0;
+		short wait = 0;
+		rt_err err = ch->ssl ? tls_read_some(ch, p, cap, &k, &wait)
+				     : sock_read_some(ch, p, cap, &k, &wait);
+		if (err != RT_OK)
+			return err;
 		if (k > 0) {
-			*got = (size_t)k;
+			*got = k;
 			ch->received += (uint64_t)k;
 			return RT_OK;
 		}
-		if (k == 0)
-			return chan_fail(ch, RT_ERR_IO,
-					 "peer closed the connection (after %llu bytes received)",
-					 (unsigned long long)ch->received);
-		int e = errno;
-		if (e == EINTR)
-			continue;
-		if (e == EAGAIN || e == EWOULDBLOCK) {
+		if (wait != 0) {
 			/* the peer may be waiting for what we queued */
-			rt_err err = ch->wlen > 0 ? net_flush(ch) : RT_OK;
+			err = ch->wlen > 0 ? net_flush(ch) : RT_OK;
 			if (err == RT_OK)
-				err = wait_ready(ch, POLLIN);
+				err = wait_ready(ch, wait);
 			if (err != RT_OK)
 				return err;
-			continue;
 		}
-		if (e == ECONNRESET)
-			return chan_fail(ch, RT_ERR_IO,
-					 "peer reset the connection (after %llu bytes received)",
-					 (unsigned long long)ch->received);
-		char eb[96];
-		return chan_fail(ch, RT_ERR_IO, "recv: %s", errno_text(e, eb));
 	}
 }
 
@@ -519,6 +603,384 @@ rt_err net_chan_transcript(net_chan *ch, uint8_t sent[32], uint8_t received[32])
 	if (err == RT_OK)
 		err = digest_copy(ch->tx_recv, received);
 	return err;
+}
+
+/* ---- TLS ---- */
+
+struct net_tls_ctx {
+	SSL_CTX *ssl;
+	uint8_t fp[TLS_FP_BYTES]; /* our own certificate's */
+};
+
+/* Accepts any chain and judges the leaf (depth 0) by its fingerprint alone: there is no CA, a
+ * self-signed certificate is the norm, and dates do not matter (the parties file is the trust
+ * anchor: a party's key is revoked by removing its fingerprint). */
+static int verify_pin(int preverify_ok, X509_STORE_CTX *x)
+{
+	(void)preverify_ok;
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_pin *pin = ssl ? SSL_get_app_data(ssl) : NULL;
+	if (!pin)
+		return 0;
+	if (X509_STORE_CTX_get_error_depth(x) != 0)
+		return 1;
+	uint8_t fp[TLS_FP_BYTES];
+	if (tls_cert_fingerprint(X509_STORE_CTX_get_current_cert(x), fp) != RT_OK)
+		return 0;
+	memcpy(pin->got, fp, TLS_FP_BYTES);
+	pin->seen = true;
+	if (pin->pinned && memcmp(fp, pin->expect, TLS_FP_BYTES) != 0) {
+		pin->mismatch = true;
+		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REJECTED); /* alert: bad_certificate */
+		return 0;
+	}
+	X509_STORE_CTX_set_error(x, X509_V_OK);
+	return 1;
+}
+
+rt_err net_tls_new(net_tls_ctx **out, const char *key_path, const char *crt_path, char *errmsg)
+{
+	*out = NULL;
+	EVP_PKEY *key;
+	X509 *crt;
+	rt_err err = tls_load_identity(key_path, crt_path, &key, &crt, errmsg, NET_ERRMSG_BYTES);
+	if (err != RT_OK)
+		return err;
+	net_tls_ctx *t = rt_calloc(1, sizeof(*t));
+	SSL_CTX *c = t ? SSL_CTX_new(TLS_method()) : NULL;
+	if (!t || !c) {
+		err =
+		    fail_msg(errmsg, t ? RT_ERR_CRYPTO : RT_ERR_NOMEM, "cannot make a TLS context");
+		goto out;
+	}
+	t->ssl = c;
+	if (SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_use_certificate(c, crt) != 1 || SSL_CTX_use_PrivateKey(c, key) != 1 ||
+	    SSL_CTX_check_private_key(c) != 1 || SSL_CTX_set_num_tickets(c, 0) != 1 ||
+	    tls_cert_fingerprint(crt, t->fp) != RT_OK) {
+		const char *why = ERR_reason_error_string(ERR_peek_last_error());
+		err = fail_msg(errmsg, RT_ERR_CRYPTO, "cannot use %s and %s for TLS: %s", key_path,
+			       crt_path, why ? why : "unknown reason");
+		goto out;
+	}
+	SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_pin);
+	SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE); /* SSL_write returns per record */
+	SSL_CTX_set_read_ahead(c, 1);
+	SSL_CTX_set_default_read_buffer_len(c, TLS_READ_BUF_BYTES);
+	*out = t;
+out:
+	EVP_PKEY_free(key); /* the context holds its own references */
+	X509_free(crt);
+	if (err != RT_OK)
+		net_tls_free(t);
+	ERR_clear_error();
+	return err;
+}
+
+void net_tls_free(net_tls_ctx *t)
+{
+	if (!t)
+		return;
+	SSL_CTX_free(t->ssl);
+	rt_free(t);
+}
+
+void net_tls_fingerprint(const net_tls_ctx *t, uint8_t fp[NET_TLS_FP_BYTES])
+{
+	memcpy(fp, t->fp, TLS_FP_BYTES);
+}
+
+bool net_chan_is_tls(const net_chan *ch)
+{
+	return ch->tls_ready;
+}
+
+/* The socket BIO under the SSL: send() with MSG_NOSIGNAL, so that a closed peer is an error
+ * and not a SIGPIPE (OpenSSL's own socket BIO uses write()). */
+static int bio_sock_write(BIO *b, const char *buf, int len)
+{
+	net_chan *ch = BIO_get_data(b);
+	BIO_clear_retry_flags(b);
+	ssize_t r = send(ch->fd, buf, (size_t)len, MSG_NOSIGNAL);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		BIO_set_retry_write(b);
+	return (int)r;
+}
+
+static int bio_sock_read(BIO *b, char *buf, int len)
+{
+	net_chan *ch = BIO_get_data(b);
+	BIO_clear_retry_flags(b);
+	ssize_t r = recv(ch->fd, buf, (size_t)len, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		BIO_set_retry_read(b);
+	return (int)r;
+}
+
+static long bio_sock_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b, (void)num, (void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0; /* nothing is buffered here */
+}
+
+static int bio_sock_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+/* The peer's certificate alerts, and OpenSSL's name for "no certificate came". */
+static bool is_cert_refusal(int reason)
+{
+	switch (reason) {
+	case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+	case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+	case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+	case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+		return true;
+	}
+	return false;
+}
+
+/* Records why an SSL call failed: e is SSL_get_error's verdict. */
+static rt_err tls_fail(net_chan *ch, int e)
+{
+	const char *what = ch->tls_what;
+	unsigned long code = ERR_peek_last_error();
+	int reason = ERR_GET_REASON(code);
+	const char *text = ERR_reason_error_string(code);
+	if (!text)
+		text = "unknown reason";
+	char eb[96];
+	rt_err err;
+	if (ch->pin.mismatch) {
+		char want[TLS_FP_CHARS], got[TLS_FP_CHARS];
+		tls_fp_format(want, ch->pin.expect);
+		tls_fp_format(got, ch->pin.got);
+		err = chan_fail(ch, RT_ERR_AUTH,
+				"%s: the peer's certificate does not match the pinned fingerprint: "
+				"expected %.23s..., got %.23s...",
+				what, want, got);
+	} else if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0) ||
+		   (e == SSL_ERROR_SSL && reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		err = chan_fail(ch, RT_ERR_IO,
+				"%s: peer closed the connection (after %llu bytes received)", what,
+				(unsigned long long)ch->received);
+	} else if (e == SSL_ERROR_SYSCALL) {
+		int sys = errno;
+		if (sys == EPIPE || sys == ECONNRESET)
+			err = chan_fail(ch, RT_ERR_IO, "%s: peer closed the connection", what);
+		else
+			err = chan_fail(ch, RT_ERR_IO, "%s: %s", what, errno_text(sys, eb));
+	} else if (e != SSL_ERROR_SSL) {
+		err = chan_fail(ch, RT_ERR_CRYPTO, "%s: OpenSSL error %d", what, e);
+	} else if (is_cert_refusal(reason)) {
+		err = chan_fail(ch, RT_ERR_AUTH,
+				"%s: the peer refused our certificate (%s): does it pin our "
+				"fingerprint?",
+				what, text);
+	} else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
+		err = chan_fail(ch, RT_ERR_AUTH, "%s: the peer presented no certificate", what);
+	} else if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+		err = chan_fail(ch, RT_ERR_AUTH, "%s: the peer's certificate is not acceptable",
+				what);
+	} else if (reason == SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC) {
+		err = chan_fail(ch, RT_ERR_PROTOCOL,
+				"%s: a record failed its integrity check (altered in transit?)",
+				what);
+	} else if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
+		   reason == SSL_R_HTTP_REQUEST || reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+		   reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION) {
+		err = chan_fail(
+		    ch, RT_ERR_PROTOCOL,
+		    "%s: the peer does not speak TLS 1.3 (%s); is it running without TLS?", what,
+		    text);
+	} else {
+		err = chan_fail(ch, RT_ERR_PROTOCOL, "%s failed: %s", what, text);
+	}
+	ERR_clear_error();
+	return err;
+}
+
+/* After SSL_* returned r <= 0: what to wait for, or the error. */
+static rt_err tls_want(net_chan *ch, int r, short *wait)
+{
+	int e = SSL_get_error(ch->ssl, r);
+	if (e == SSL_ERROR_WANT_READ) {
+		*wait = POLLIN;
+		return RT_OK;
+	}
+	if (e == SSL_ERROR_WANT_WRITE) {
+		*wait = POLLOUT;
+		return RT_OK;
+	}
+	return tls_fail(ch, e);
+}
+
+static rt_err tls_write_some(net_chan *ch, const uint8_t *p, size_t n, size_t *k, short *wait)
+{
+	ERR_clear_error();
+	errno = 0;
+	/* after "want", OpenSSL needs the same arguments again: the caller keeps p and n */
+	int r = SSL_write(ch->ssl, p, (int)(n < TLS_WRITE_MAX ? n : TLS_WRITE_MAX));
+	if (r > 0) {
+		*k = (size_t)r;
+		return RT_OK;
+	}
+	return tls_want(ch, r, wait);
+}
+
+static rt_err tls_read_some(net_chan *ch, uint8_t *p, size_t cap, size_t *k, short *wait)
+{
+	ERR_clear_error();
+	errno = 0;
+	int r = SSL_read(ch->ssl, p, (int)(cap < INT32_MAX ? cap : INT32_MAX));
+	if (r > 0) {
+		*k = (size_t)r;
+		return RT_OK;
+	}
+	return tls_want(ch, r, wait);
+}
+
+/* After the handshake: the server tells the client it accepted it (see the top). */
+static rt_err tls_confirm(net_chan *ch, bool server, int64_t deadline)
+{
+	uint8_t b = TLS_ACCEPTED;
+	for (;;) {
+		size_t k = 0;
+		short wait = 0;
+		rt_err err = server ? tls_write_some(ch, &b, 1, &k, &wait)
+				    : tls_read_some(ch, &b, 1, &k, &wait);
+		if (err != RT_OK)
+			return err;
+		if (k == 1)
+			break;
+		if (wait != 0 && (err = wait_until(ch, wait, deadline)) != RT_OK)
+			return err;
+	}
+	if (b != TLS_ACCEPTED)
+		return chan_fail(ch, RT_ERR_PROTOCOL,
+				 "TLS handshake: the peer's confirmation is 0x%02x, not 0x%02x", b,
+				 TLS_ACCEPTED);
+	return RT_OK;
+}
+
+/* The handshake, the pin checked again, and the confirmation; errors recorded in ch. */
+static rt_err tls_handshake(net_chan *ch, net_tls_ctx *t, bool server)
+{
+	static const char what[] = "TLS handshake";
+	ch->tls_what = what;
+	/* a fixed type, not BIO_get_new_index(): that hands out only 128 numbers per process */
+	ch->bio_meth = BIO_meth_new(BIO_TYPE_SOURCE_SINK, "mpcc socket");
+	BIO *bio = NULL;
+	if (!ch->bio_meth || BIO_meth_set_write(ch->bio_meth, bio_sock_write) != 1 ||
+	    BIO_meth_set_read(ch->bio_meth, bio_sock_read) != 1 ||
+	    BIO_meth_set_ctrl(ch->bio_meth, bio_sock_ctrl) != 1 ||
+	    BIO_meth_set_create(ch->bio_meth, bio_sock_create) != 1 ||
+	    !(ch->ssl = SSL_new(t->ssl)) || !(bio = BIO_new(ch->bio_meth))) {
+		ERR_clear_error();
+		return chan_fail(ch, RT_ERR_CRYPTO, "%s: cannot set up OpenSSL", what);
+	}
+	BIO_set_data(bio, ch);
+	SSL_set_bio(ch->ssl, bio, bio); /* the SSL owns the BIO */
+	SSL_set_app_data(ch->ssl, &ch->pin);
+	if (server)
+		SSL_set_accept_state(ch->ssl);
+	else
+		SSL_set_connect_state(ch->ssl);
+
+	/* one deadline for the whole handshake: a peer trickling bytes cannot stretch it */
+	int64_t deadline = deadline_after(ch->timeout_ms);
+	rt_err err = RT_OK;
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		int r = SSL_do_handshake(ch->ssl);
+		if (r == 1)
+			break;
+		short wait = 0;
+		err = tls_want(ch, r, &wait);
+		if (err == RT_OK)
+			err = wait_until(ch, wait, deadline);
+		if (err != RT_OK)
+			break;
+	}
+	if (err == RT_ERR_TIMEOUT)
+		return chan_fail(ch, RT_ERR_TIMEOUT,
+				 "%s did not finish within %d ms (the peer stalled, or does not "
+				 "speak TLS)",
+				 what, ch->timeout_ms);
+	if (err != RT_OK)
+		return err;
+
+	/* the verify callback judged the leaf; make sure it did, on the certificate in use */
+	X509 *peer = SSL_get0_peer_certificate(ch->ssl);
+	if (!peer)
+		return chan_fail(ch, RT_ERR_AUTH, "%s: the peer presented no certificate", what);
+	if (tls_cert_fingerprint(peer, ch->pin.got) != RT_OK)
+		return chan_fail(ch, RT_ERR_CRYPTO, "%s: cannot hash the peer's certificate", what);
+	ch->pin.seen = true;
+	if (ch->pin.pinned && memcmp(ch->pin.got, ch->pin.expect, TLS_FP_BYTES) != 0) {
+		ch->pin.mismatch = true;
+		return tls_fail(ch, SSL_ERROR_SSL);
+	}
+	if (SSL_version(ch->ssl) != TLS1_3_VERSION)
+		return chan_fail(ch, RT_ERR_PROTOCOL, "%s: not TLS 1.3", what);
+
+	err = tls_confirm(ch, server, deadline);
+	if (err == RT_ERR_TIMEOUT)
+		return chan_fail(ch, RT_ERR_TIMEOUT, "%s: the peer did not confirm it within %d ms",
+				 what, ch->timeout_ms);
+	return err;
+}
+
+rt_err net_chan_tls(net_chan *ch, net_tls_ctx *t, bool server,
+		    const uint8_t expect_fp[NET_TLS_FP_BYTES], uint8_t peer_fp[NET_TLS_FP_BYTES])
+{
+	if (ch->failed != RT_OK)
+		return ch->failed;
+	/* bytes already queued or buffered would travel, or have travelled, in the clear */
+	if (!t || ch->ssl || ch->wlen > 0 || ch->rpos != ch->rlen || ch->sent > 0 ||
+	    ch->received > 0)
+		return RT_ERR_INPUT;
+	memset(&ch->pin, 0, sizeof(ch->pin));
+	if (expect_fp) {
+		ch->pin.pinned = true;
+		memcpy(ch->pin.expect, expect_fp, TLS_FP_BYTES);
+	}
+	rt_err err = tls_handshake(ch, t, server);
+	if (peer_fp && ch->pin.seen)
+		memcpy(peer_fp, ch->pin.got, TLS_FP_BYTES);
+	else if (peer_fp)
+		memset(peer_fp, 0, TLS_FP_BYTES);
+	ERR_clear_error();
+	if (err != RT_OK) {
+		ch->failed = err;
+		return err;
+	}
+	ch->tls_ready = true;
+	ch->tls_what = "TLS";
+	return RT_OK;
+}
+
+rt_err net_chan_tls_binding(net_chan *ch, uint8_t out[NET_TLS_BINDING_BYTES])
+{
+	static const char label[] = "EXPORTER-mpcc-channel";
+	if (!ch->tls_ready)
+		return RT_ERR_INPUT;
+	if (SSL_export_keying_material(ch->ssl, out, NET_TLS_BINDING_BYTES, label,
+				       sizeof(label) - 1, NULL, 0, 0) != 1) {
+		ERR_clear_error();
+		return RT_ERR_CRYPTO;
+	}
+	return RT_OK;
 }
 
 /* ---- TCP set-up ---- */

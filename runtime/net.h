@@ -10,10 +10,16 @@
  * The channel counts the bytes it hands to and takes from the kernel, and can keep a SHA-256
  * of everything sent and received (net_chan_start_transcript) so tests can pin transcripts.
  * A channel is not thread-safe: one thread uses it at a time.
+ *
+ * TLS: net_chan_tls turns a new channel into a TLS 1.3 one (OpenSSL), both sides
+ * authenticated by certificates pinned by SHA-256 fingerprint (tls.h), no CA. Every call
+ * below then works as before, with the same timeouts, over the encrypted stream; byte counts
+ * and transcripts are of the application bytes (TLS's own overhead is not counted).
  */
 #ifndef MPCC_NET_H
 #define MPCC_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,7 +41,8 @@ typedef struct net_chan net_chan;
 RT_MUST_CHECK rt_err net_chan_new(net_chan **out, int fd, int timeout_ms);
 /* Sets how long each wait polls before it sleeps, in microseconds (0: sleep at once). */
 void net_chan_set_spin(net_chan *ch, int spin_us);
-/* Closes the socket without flushing; NULL is a no-op. */
+/* Closes the socket without flushing (a TLS channel sends its close_notify alert if it can at
+ * once); NULL is a no-op. */
 void net_chan_free(net_chan *ch);
 
 /* Queues n bytes; writes to the socket when the buffer fills. A large block (half the buffer
@@ -79,6 +86,48 @@ RT_MUST_CHECK rt_err net_chan_start_transcript(net_chan *ch);
 /* The digests of the bytes sent and received since net_chan_start_transcript (the running
  * hashes go on). RT_ERR_INPUT if the transcript was not started. */
 RT_MUST_CHECK rt_err net_chan_transcript(net_chan *ch, uint8_t sent[32], uint8_t received[32]);
+
+/* ---- TLS ---- */
+
+enum {
+	NET_TLS_FP_BYTES = 32,	    /* a certificate fingerprint: SHA-256 of its DER encoding */
+	NET_TLS_BINDING_BYTES = 32, /* net_chan_tls_binding */
+};
+
+/* This party's TLS identity and settings (TLS 1.3 only, peer certificate required), shared by
+ * any number of channels and threads. A channel made with it may outlive it. */
+typedef struct net_tls_ctx net_tls_ctx;
+
+/* Loads key_path (PEM, mode 0600, unencrypted) and crt_path (its PEM certificate), as made by
+ * `mpcc keygen` (see tls_load_identity). A bad or unreadable file is RT_ERR_INPUT, with
+ * errmsg (NET_ERRMSG_BYTES of room, or NULL) naming it. */
+RT_MUST_CHECK rt_err net_tls_new(net_tls_ctx **out, const char *key_path, const char *crt_path,
+				 char *errmsg);
+/* Wipes the key; NULL is a no-op. */
+void net_tls_free(net_tls_ctx *t);
+/* This party's own certificate fingerprint (what the peers pin). */
+void net_tls_fingerprint(const net_tls_ctx *t, uint8_t fp[NET_TLS_FP_BYTES]);
+
+/* TLS handshake over ch's connection, which must be fresh (nothing sent or received yet);
+ * server is true on the accepting side. Both sides present their certificates; the peer's
+ * must hash to expect_fp, or with expect_fp NULL may be any (the caller then checks peer_fp).
+ * Returns once both sides have accepted each other. peer_fp (may be NULL) receives the peer's
+ * fingerprint whenever it was seen, on failure too. The whole handshake must finish within
+ * the channel's timeout (RT_ERR_TIMEOUT). Errors:
+ *   RT_ERR_AUTH      the peer's certificate does not match expect_fp, the peer presented no
+ *                    certificate, or the peer refused ours;
+ *   RT_ERR_PROTOCOL  the peer does not speak TLS 1.3 (a plain-TCP peer, say) or broke it;
+ *   RT_ERR_IO        the connection closed;
+ * with net_chan_errmsg telling which. After any error the channel is unusable. */
+RT_MUST_CHECK rt_err net_chan_tls(net_chan *ch, net_tls_ctx *t, bool server,
+				  const uint8_t expect_fp[NET_TLS_FP_BYTES],
+				  uint8_t peer_fp[NET_TLS_FP_BYTES]);
+/* Whether net_chan_tls succeeded on ch. */
+bool net_chan_is_tls(const net_chan *ch);
+/* 32 bytes both ends of a TLS channel share and no one else knows (the TLS 1.3 exporter,
+ * RFC 8446 section 7.5, label "EXPORTER-mpcc-channel"): binds a session to this channel.
+ * A secret: wipe it after use. RT_ERR_INPUT on a plain channel. */
+RT_MUST_CHECK rt_err net_chan_tls_binding(net_chan *ch, uint8_t out[NET_TLS_BINDING_BYTES]);
 
 /* TCP set-up. addr is "HOST:PORT" or "[IPV6]:PORT"; an empty HOST (":PORT") listens on every
  * address. Each takes errmsg, NET_ERRMSG_BYTES of room or NULL, for a readable reason. */
