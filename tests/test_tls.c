@@ -901,6 +901,58 @@ Test(tls, server_that_never_confirms_times_out)
 	cr_assert(eq(int, wait_child(pid), 0));
 }
 
+static int send_1000_and_close(net_chan *ch, void *arg)
+{
+	(void)arg;
+	uint8_t buf[1000] = {1};
+	return net_send(ch, buf, sizeof(buf)) == RT_OK && net_flush(ch) == RT_OK ? 0 : 1;
+}
+
+Test(tls, peer_closing_midway_is_io_error)
+{
+	struct tls_side child = {.me = &bob,
+				 .pin = alice.fp,
+				 .server = false,
+				 .timeout_ms = TIMEOUT_MS,
+				 .then = send_1000_and_close};
+	int fd;
+	pid_t pid = start_child(tls_child, &child, false, &fd);
+	net_chan *ch;
+	uint8_t peer[32], buf[2000];
+	cr_assert(eq(int, parent_tls(fd, &alice, bob.fp, true, TIMEOUT_MS, &ch, peer), RT_OK), "%s",
+		  net_chan_errmsg(ch));
+	cr_assert(eq(int, net_recv(ch, buf, sizeof(buf)), RT_ERR_IO));
+	cr_assert(ne(ptr, strstr(net_chan_errmsg(ch), "closed"), NULL), "%s", net_chan_errmsg(ch));
+	cr_assert(eq(u64, net_bytes_received(ch), 1000));
+	cr_assert(eq(int, wait_child(pid), 0), "%s", child_msg);
+	net_chan_free(ch);
+	cr_assert(eq(sz, rt_alloc_live(), 0));
+}
+
+/* OpenSSL's own socket BIO would write() and die of SIGPIPE here. */
+Test(tls, writing_to_closed_peer_is_io_error_not_sigpipe)
+{
+	struct tls_side child = {
+	    .me = &bob, .pin = alice.fp, .server = false, .timeout_ms = TIMEOUT_MS};
+	int fd;
+	pid_t pid = start_child(tls_child, &child, false, &fd);
+	net_chan *ch;
+	uint8_t peer[32];
+	cr_assert(eq(int, parent_tls(fd, &alice, bob.fp, true, TIMEOUT_MS, &ch, peer), RT_OK), "%s",
+		  net_chan_errmsg(ch));
+	cr_assert(eq(int, wait_child(pid), 0), "%s", child_msg); /* its end is closed now */
+	size_t n = 16u << 20;
+	uint8_t *buf = calloc(1, n);
+	rt_err err = net_send(ch, buf, n);
+	if (err == RT_OK)
+		err = net_flush(ch);
+	cr_assert(eq(int, err, RT_ERR_IO), "%s", net_chan_errmsg(ch)); /* and we are alive */
+	cr_assert(ne(ptr, strstr(net_chan_errmsg(ch), "closed"), NULL), "%s", net_chan_errmsg(ch));
+	net_chan_free(ch);
+	free(buf);
+	cr_assert(eq(sz, rt_alloc_live(), 0));
+}
+
 /* Relays between fd and arg's socket, flipping one bit at byte 20000 of what comes from the
  * far side (well past the handshake), then passes everything on. */
 static int tamper_relay(int fd, void *arg)
