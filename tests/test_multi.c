@@ -10,7 +10,8 @@
  * - Parties that never start, die midway or hold another circuit; parties file errors.
  * - `mpcc local` on many-party programs; the parties file parser.
  * The mpcc binary comes from MPCC_BIN, the programs from MPCC_SOURCE_ROOT (meson test sets
- * both). Failure cases run with a short --timeout.
+ * both). Failure cases run with a short --timeout. MULTI_VERBOSE=1 shows what every mpcc
+ * process printed.
  */
 #include <criterion/criterion.h>
 
@@ -38,9 +39,9 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
-	OK_TIMEOUT_S = 30,  /* --timeout of sessions that should succeed */
-	BAD_TIMEOUT_S = 3,  /* --timeout of sessions that should fail */
-	MARGIN_S = 5,	    /* how late after the timeout a failing party may end */
+	OK_TIMEOUT_S = 30, /* --timeout of sessions that should succeed */
+	BAD_TIMEOUT_S = 3, /* --timeout of sessions that should fail */
+	MARGIN_S = 5,	   /* how late after the timeout a failing party may end */
 	MAX_ARGS = 600,
 	MAX_PROCS = 16,
 };
@@ -160,7 +161,7 @@ static void free_ports(uint16_t port[2])
 	char why[NET_ERRMSG_BYTES];
 	for (int k = 0; k < 2; k++)
 		cr_assert(net_listen(&fd[k], "127.0.0.1:0", why) == RT_OK &&
-				  net_local_port(fd[k], &port[k], why) == RT_OK,
+			      net_local_port(fd[k], &port[k], why) == RT_OK,
 			  "%s", why);
 	close(fd[0]);
 	close(fd[1]);
@@ -437,7 +438,7 @@ static bool indexed(const char *name, char *prefix, size_t n, unsigned long *idx
 }
 
 static void appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
@@ -463,10 +464,9 @@ static void sess_parties(struct sess *s, bool program_computes, bool pin)
 		s->evaluator = c->nparties - 1;
 	}
 	appendf(text, cap, &len, "%s garbler 127.0.0.1:%u\n",
-			       program_computes ? c->parties[0] : "server-a", s->port[0]);
+		program_computes ? c->parties[0] : "server-a", s->port[0]);
 	appendf(text, cap, &len, "%s\tevaluator\t127.0.0.1:%u   # listens\n",
-			       program_computes ? c->parties[c->nparties - 1] : "server-b",
-			       s->port[1]);
+		program_computes ? c->parties[c->nparties - 1] : "server-b", s->port[1]);
 	for (uint32_t p = 0; p < c->nparties;) {
 		if (p == s->garbler || p == s->evaluator) {
 			p++;
@@ -481,8 +481,7 @@ static void sess_parties(struct sess *s, bool program_computes, bool pin)
 			       strcmp(pre, pre2) == 0 && i == i0 + (q - p))
 				q++;
 		if (q - p > 1)
-			appendf(text, cap, &len, "%s[%lu..%lu] input\n", pre, i0,
-					       i0 + (q - p) - 1);
+			appendf(text, cap, &len, "%s[%lu..%lu] input\n", pre, i0, i0 + (q - p) - 1);
 		else
 			appendf(text, cap, &len, "%s input\n", c->parties[p]);
 		p = q;
@@ -704,7 +703,7 @@ static int listen_any(uint16_t *port)
 	int fd;
 	char why[NET_ERRMSG_BYTES];
 	cr_assert(net_listen(&fd, "127.0.0.1:0", why) == RT_OK &&
-			  net_local_port(fd, port, why) == RT_OK,
+		      net_local_port(fd, port, why) == RT_OK,
 		  "%s", why);
 	return fd;
 }
@@ -998,7 +997,8 @@ Test(multi, api_session_with_sums_and_masked_outputs)
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		api_session(c, "g garbler 127.0.0.1:%u\ne evaluator 127.0.0.1:%u\np[0..2] input\n",
 			    seed);
-		api_session(c, "p[0] garbler 127.0.0.1:%u\np[2] evaluator 127.0.0.1:%u\np[1] input\n",
+		api_session(c,
+			    "p[0] garbler 127.0.0.1:%u\np[2] evaluator 127.0.0.1:%u\np[1] input\n",
 			    seed + 10);
 	}
 	circ_free(c);
@@ -1342,7 +1342,8 @@ Test(multi, run_usage_errors)
 		arg(&a, "-D");
 		arg(&a, "N=3");
 		for (size_t k = 0; k < ARRAY_LEN(bad_usage[i].args) && bad_usage[i].args[k]; k++)
-			arg(&a, "%s", strcmp(bad_usage[i].args[k], "P") ? bad_usage[i].args[k] : pf);
+			arg(&a, "%s",
+			    strcmp(bad_usage[i].args[k], "P") ? bad_usage[i].args[k] : pf);
 		int st = run_mpcc(&p, &t, "usage", &a);
 		cr_assert_eq(st, bad_usage[i].status, "case %zu: exit %d: %s", i, st, p.err);
 		cr_assert(strstr(p.err, bad_usage[i].say), "case %zu: %s", i, p.err);
@@ -1486,7 +1487,7 @@ Test(multi, parser_errors_say_file_and_line)
 		const char *t = bad_parties[i].text;
 		cr_assert_eq(sa_session_parse(&s, t, strlen(t), "f", err), -1, "%s", t);
 		cr_assert(strncmp(err, bad_parties[i].err, strlen(bad_parties[i].err)) == 0 ||
-				  (bad_parties[i].err[0] == '(' && strstr(err, bad_parties[i].err)),
+			      (bad_parties[i].err[0] == '(' && strstr(err, bad_parties[i].err)),
 			  "%s\ngave: %s\nwant: %s", t, err, bad_parties[i].err);
 		cr_assert_eq(s.n, 0);
 		cr_assert_null(s.p);
