@@ -59,5 +59,6 @@ int cmd_compile(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_local(int argc, char **argv);
+int cmd_keygen(int argc, char **argv); /* cmd_keygen.c */
 
 #endif

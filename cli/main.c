@@ -5,7 +5,6 @@
 #include "cli.h"
 
 #ifdef MPCC_HAVE_RUNTIME
-int cmd_keygen(int argc, char **argv); /* cmd_keygen.c */
 #endif
 
 static const struct {

@@ -231,7 +231,7 @@ Test(cli, run_errors_are_clear)
 {
 	need_shared();
 	cr_assert_eq(mpcc("run aes_128.txt --as p0 --input in0=1"), 2);
-	cr_assert(strstr(out, "give one of --listen") != NULL, "%s", out);
+	cr_assert(strstr(out, "one of --listen HOST:PORT or --connect") != NULL, "%s", out);
 	cr_assert_eq(mpcc("run aes_128.txt --as carol --listen 127.0.0.1:0 --input in0=1"), 1);
 	cr_assert(strstr(out, "no party 'carol'") != NULL, "%s", out);
 	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --input in1=1"), 1);
