@@ -4,9 +4,6 @@
 
 #include "cli.h"
 
-#ifdef MPCC_HAVE_RUNTIME
-#endif
-
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
