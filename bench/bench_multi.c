@@ -343,23 +343,30 @@ static void run_case(const struct bench_case *bc, int timeout_ms, uint64_t seed,
 	sa_input **h = calloc(s.n + 1, sizeof(*h));
 	if (!h)
 		die("bidders", "out of memory");
-	bool ok = true;
+	bool ok = true, failed = false;
 	double t0 = bench_now();
-	for (uint32_t i = 0; i < s.n; i++)
-		if (s.p[i].role == SA_INPUT && sa_input_start(&h[i], x, i, timeout_ms, in, why))
-			die(s.p[i].name, why);
+	for (uint32_t i = 0; !failed && i < s.n; i++)
+		if (s.p[i].role == SA_INPUT && sa_input_start(&h[i], x, i, timeout_ms, in, why)) {
+			fprintf(stderr, "bench_multi: %s: %s\n", s.p[i].name, why);
+			failed = true;
+		}
 	double t1 = bench_now();
-	for (uint32_t i = 0; i < s.n; i++) {
+	for (uint32_t i = 0; !failed && i < s.n; i++) {
 		if (s.p[i].role != SA_INPUT)
 			continue;
 		rt_err e = sa_input_finish(h[i], got, learned, why);
 		h[i] = NULL;
-		if (e)
-			die(s.p[i].name, why);
+		if (e) {
+			fprintf(stderr, "bench_multi: %s: %s\n", s.p[i].name, why);
+			failed = true;
+			break;
+		}
 		ok &= outputs_match(c, circ_find_party(c, s.p[i].name), got, learned, want,
 				    s.p[i].name);
 	}
 	double t2 = bench_now();
+	for (uint32_t i = 0; i < s.n; i++)
+		sa_input_free(h[i]); /* after a failure: the bidders not finished */
 	res->bidders = nb;
 	res->inputs_s = t1 - t0;
 	res->wall_s = t2 - t0;
@@ -376,16 +383,20 @@ static void run_case(const struct bench_case *bc, int timeout_ms, uint64_t seed,
 		close(rfd[k]);
 		int status;
 		waitpid(pid[k], &status, 0);
-		if (!got_all)
-			die(s.p[cp[k]].name, "ended without a report");
-		if (r.err)
-			die(s.p[cp[k]].name, r.why);
+		if (!got_all || r.err) {
+			fprintf(stderr, "bench_multi: %s: %s\n", s.p[cp[k]].name,
+				got_all ? r.why : "ended without a report");
+			failed = true;
+			continue;
+		}
 		ok &= outputs_match(c, -1, got, learned, want, s.p[cp[k]].name);
 		res->st[k] = r.st;
 		res->collect_s[k] = r.t_start + r.st.collect_s - t0;
 		res->end_s[k] = r.t_end - t0;
 		res->rss_mib[k] = r.rss_mib;
 	}
+	if (failed)
+		die(bc->label, "the session failed");
 	res->ok = ok;
 	free(h);
 	sa_free(x);
