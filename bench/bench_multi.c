@@ -17,7 +17,7 @@
  * Targets (issue 5): Vickrey, 1,000 bidders: < 5 s; double auction, 1,000 bidders, P = 4,096,
  * 32-bit quantities: < 10 s and < 700k AND gates in the circuit. Prints a table per case, then
  * one JSON line, with this machine's AES throughput. Finds the programs through
- * $MPCC_SOURCE_ROOT (set by `meson test`), else circuits/programs from here or a parent.
+ * $MPCC_SOURCE_ROOT (set by `meson test`), else from the current directory (the source root).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -232,23 +232,14 @@ static char *session_text(const struct circ_circuit *c, const uint16_t port[2], 
 	return t;
 }
 
+/* The shipped programs: under $MPCC_SOURCE_ROOT (set by `meson test`), else under the
+ * current directory (run from the source root). */
 static const char *programs_dir(void)
 {
 	static char buf[1024];
 	const char *root = getenv("MPCC_SOURCE_ROOT");
-	if (root) {
-		snprintf(buf, sizeof(buf), "%s/circuits/programs", root);
-		return buf;
-	}
-	const char *cand[] = {"circuits/programs", "../circuits/programs",
-			      "../../circuits/programs"};
-	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s/vickrey.mpc", cand[i]);
-		if (access(buf, R_OK) == 0)
-			return cand[i];
-	}
-	die("programs", "circuits/programs not found: set MPCC_SOURCE_ROOT");
-	return NULL;
+	snprintf(buf, sizeof(buf), "%s/circuits/programs", root ? root : ".");
+	return buf;
 }
 
 static void run_case(const struct bench_case *bc, int timeout_ms, uint64_t seed,
@@ -275,7 +266,7 @@ static void run_case(const struct bench_case *bc, int timeout_ms, uint64_t seed,
 	struct compiler_options opt = {.defines = defv, .ndefines = ndefs};
 	double t = bench_now();
 	if (compiler_compile(&c, path, NULL, 0, &opt, stderr) != 0)
-		die(path, "does not compile");
+		die(path, "does not compile (run from the source root, or set MPCC_SOURCE_ROOT)");
 	res->compile_s = bench_now() - t;
 	res->and_prog = count_ands(c);
 	res->ngates = c->ngates;
