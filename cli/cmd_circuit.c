@@ -63,9 +63,10 @@ int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bo
 		fprintf(f, "  party %-12s %llu bits\n", c->parties[p],
 			(unsigned long long)circ_party_input_bits(c, p));
 	for (uint32_t i = 0; i < c->ninputs; i++)
-		fprintf(f, "  %-18s %s%u from %s\n", c->inputs[i].name,
+		fprintf(f, "  %-18s %s%u from %s%s\n", c->inputs[i].name,
 			c->inputs[i].flags & CIRC_SIGNED ? "i" : "u", c->inputs[i].width,
-			c->parties[c->inputs[i].party]);
+			c->parties[c->inputs[i].party],
+			c->inputs[i].flags & CIRC_SUM ? " (sum)" : "");
 	fprintf(f, "outputs      %u bits\n", s.nout_bits);
 	for (uint32_t i = 0; i < c->noutputs; i++)
 		fprintf(f, "  %-18s %s%u to %s\n", c->outputs[i].name,
