@@ -16,11 +16,18 @@
  * input from a whole party array comes from p[i], element i of an output to one goes to
  * p[i]). iN inputs and outputs carry CIRC_SIGNED; bool is 1 bit.
  *
+ * Sums over a party array. An input from a party array whose values the program only ever
+ * adds up over all the parties (`for b in 0..N { acc += x[b][p]; }`, sums.c has the exact
+ * rule) becomes sum groups: each of its scalars, x[0][p] .. x[N-1][p], is a CIRC_SUM input
+ * (same names as otherwise), and the members of a group share wires carrying their sum, so
+ * parties send additive shares and the circuit does not grow with N.
+ *
  * Diagnostics go to the FILE given (NULL: nowhere) in the compiler's format, warnings too.
  */
 #ifndef MPCC_COMPILER_H
 #define MPCC_COMPILER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,6 +56,9 @@ struct compiler_options {
 	int ndefines;
 	uint64_t max_steps, max_nodes, max_bytes; /* 0: the COMPILER_MAX_ defaults */
 	struct compiler_stats *stats;             /* filled in when not NULL */
+	/* true: no sum groups; every input gets wires of its own (see "Sums over a party
+	 * array" below). The outputs are the same either way. */
+	bool no_sum_groups;
 };
 
 /* Compiles the file at path. Returns 0 with *out set, or -1 after printing every diagnostic

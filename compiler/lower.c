@@ -48,6 +48,7 @@
 
 #include "blocks.h"
 #include "lang.h"
+#include "sums.h"
 
 enum {
 	CHUNK_BYTES = 1 << 20,     /* temporaries are carved from chunks of at least this */
@@ -141,6 +142,8 @@ struct lower {
 	uint64_t (*idx_limbs)[2];
 	bit **consts; /* lowered array and struct consts by decl id */
 	struct lang_env env;
+	struct lower_sums *sums; /* the sums that become sum groups; NULL: none */
+	bool want_sums;
 };
 
 /* ---- errors and memory ---- */
@@ -1118,6 +1121,18 @@ static void exec_return(struct lower *L, const struct ast_stmt *s)
 	set_slot_bit(L, f->ret, BIT_1);
 }
 
+/* A sum over a grouped input (sums.h) runs only in the first iteration of its loop, where
+ * element 0 of the input holds the sum of all parties' values. */
+static bool sum_done(struct lower *L, const struct ast_stmt *s)
+{
+	const struct ast_decl *b = lower_sums_loop_of(L->sums, s);
+	if (!b)
+		return false;
+	if (L->idx[b->id].n == 0)
+		fail(L, NULL, "internal error: a sum outside its loop");
+	return !lang_int_is_zero(&L->idx[b->id]);
+}
+
 struct bound {
 	int64_t i;
 	uint64_t u;
@@ -1152,6 +1167,8 @@ static void exec_for(struct lower *L, const struct ast_stmt *s)
 	}
 	bool unsigned_mode = !(from.fits_i64 && to.fits_i64);
 	uint32_t id = s->decl->id;
+	if (count > 1 && lower_sums_once(L->sums, s))
+		count = 1; /* only sums over the parties, all done in the first iteration */
 	for (uint64_t k = 0; k < count; k++) {
 		if (returned(L) == BIT_1)
 			break;
@@ -1204,7 +1221,8 @@ static void exec_stmt(struct lower *L, const struct ast_stmt *s)
 		break;
 	}
 	case AST_S_ASSIGN:
-		exec_assign(L, s);
+		if (!sum_done(L, s))
+			exec_assign(L, s);
 		break;
 	case AST_S_MULTI:
 		exec_multi(L, s);
@@ -1277,8 +1295,45 @@ struct io_walk {
 	const struct ast_decl *d;
 	bool input;
 	uint32_t party; /* CIRC_ALL for outputs to all */
+	/* an input of sum groups: the element (party) being walked, its scalar, and the
+	 * circuit input of each scalar of element 0, which the others join */
+	bool sum;
+	uint64_t elem, leaf;
+	int64_t *group;
 	char name[CIRC_MAX_NAME + 64];
 };
+
+/* Scalars in a value of type t. */
+static uint64_t count_scalars(const struct lang_type *t)
+{
+	if (t->kind == LANG_T_ARRAY)
+		return t->len * count_scalars(t->elem);
+	if (t->kind == LANG_T_STRUCT) {
+		uint64_t n = 0;
+		for (uint32_t i = 0; i < t->strct->nfields; i++)
+			n += count_scalars(t->strct->fields[i].type);
+		return n;
+	}
+	return 1;
+}
+
+/* A scalar input of sum groups: element 0 starts a group, whose wires its slot bits get;
+ * the other elements join it and have no slot bits (sums.h: they are never read). */
+static void io_sum_scalar(struct lower *L, struct io_walk *w, uint32_t width, uint32_t flags,
+			  uint64_t off)
+{
+	int64_t with = w->elem == 0 ? -1 : w->group[w->leaf];
+	int64_t k = circ_add_sum_input(L->c, w->name, width, flags, w->party, with);
+	if (k < 0)
+		fail(L, &w->d->loc, "the circuit cannot hold input '%s' (too many inputs)", w->name);
+	if (w->elem == 0) {
+		w->group[w->leaf] = k;
+		uint32_t first = L->c->inputs[k].first;
+		for (uint32_t j = 0; j < width; j++)
+			L->slots[w->d->id].bits[off + j] = bld_input(L->b, first + j);
+	}
+	w->leaf++;
+}
 
 static void io_scalar(struct lower *L, struct io_walk *w, const struct lang_type *t,
 		      uint64_t off)
@@ -1286,7 +1341,9 @@ static void io_scalar(struct lower *L, struct io_walk *w, const struct lang_type
 	uint32_t width = t->kind == LANG_T_BOOL ? 1 : t->width;
 	uint32_t flags = t->kind == LANG_T_SINT ? CIRC_SIGNED : 0;
 	struct slot *s = &L->slots[w->d->id];
-	if (w->input) {
+	if (w->input && w->sum) {
+		io_sum_scalar(L, w, width, flags, off);
+	} else if (w->input) {
 		int64_t k = circ_add_input(L->c, w->name, width, flags, w->party);
 		if (k < 0)
 			fail(L, &w->d->loc, "the circuit cannot hold input '%s' (too many inputs)",
@@ -1311,11 +1368,17 @@ static void io_walk(struct lower *L, struct io_walk *w, const struct lang_type *
 	}
 	if (t->kind == LANG_T_ARRAY) {
 		for (uint64_t k = 0; k < t->len; k++) {
+			uint64_t eoff = off + k * t->elem->bits;
 			if (level == 0 && w->d->per_party)
 				w->party = w->d->slot + (uint32_t)k;
+			if (level == 0 && w->sum) {
+				w->elem = k;
+				w->leaf = 0;
+				eoff = 0; /* only element 0 has slot bits */
+			}
 			int n = snprintf(w->name + len, sizeof(w->name) - len, "[%llu]",
 					 (unsigned long long)k);
-			io_walk(L, w, t->elem, off + k * t->elem->bits, len + (size_t)n, level + 1);
+			io_walk(L, w, t->elem, eoff, len + (size_t)n, level + 1);
 			if ((k & 1023) == 1023)
 				check_limits(L);
 		}
@@ -1341,9 +1404,14 @@ static void io_walk(struct lower *L, struct io_walk *w, const struct lang_type *
 static void io_decl(struct lower *L, const struct ast_decl *d, bool input)
 {
 	struct io_walk *w = tmp_alloc(L, sizeof(*w));
-	w->d = d;
-	w->input = input;
-	w->party = d->to_all ? CIRC_ALL : d->slot;
+	*w = (struct io_walk){.d = d, .input = input, .party = d->to_all ? CIRC_ALL : d->slot};
+	if (input && lower_sums_grouped(L->sums, d)) {
+		uint64_t n = count_scalars(d->type->elem);
+		if (n > SIZE_MAX / sizeof(*w->group))
+			fail(L, &d->loc, "out of memory");
+		w->sum = true;
+		w->group = tmp_alloc(L, (size_t)n * sizeof(*w->group));
+	}
 	size_t len = strlen(d->name);
 	if (len > CIRC_MAX_NAME)
 		fail(L, &d->loc, "the name '%.40s...' is too long for a circuit", d->name);
@@ -1384,9 +1452,13 @@ static void lower_run(struct lower *L)
 	struct lang_loc whole = p->main->loc;
 	L->loc = &whole;
 	add_parties(L);
+	if (L->want_sums && !(L->sums = lower_sums_find(p)))
+		fail(L, NULL, "out of memory");
 	for (uint32_t i = 0; i < p->ninputs; i++) {
 		const struct ast_decl *d = p->inputs[i];
-		slot_declare(L, d->id, d->type->bits, NULL);
+		/* an input of sum groups keeps element 0 only, the sums (sums.h) */
+		bool sum = lower_sums_grouped(L->sums, d);
+		slot_declare(L, d->id, sum ? d->type->elem->bits : d->type->bits, NULL);
 		io_decl(L, d, true);
 	}
 	for (uint32_t i = 0; i < p->noutputs; i++)
@@ -1435,6 +1507,7 @@ static void lower_free(struct lower *L)
 	free(L->consts);
 	free(L->idx);
 	free(L->idx_limbs);
+	lower_sums_free(L->sums);
 	bld_free(L->b);
 	free(L);
 }
@@ -1459,6 +1532,7 @@ int lower_program(struct circ_circuit **out, const struct lang_program *p,
 	L->max_steps = opt && opt->max_steps ? opt->max_steps : COMPILER_MAX_STEPS;
 	L->max_nodes = opt && opt->max_nodes ? opt->max_nodes : COMPILER_MAX_NODES;
 	L->max_bytes = opt && opt->max_bytes ? opt->max_bytes : COMPILER_MAX_BYTES;
+	L->want_sums = !(opt && opt->no_sum_groups);
 	L->env = (struct lang_env){env_lookup, L};
 	L->nslots = p->ndecls + 2 * p->nfns;
 	L->slots = calloc(L->nslots + 1, sizeof(*L->slots));
