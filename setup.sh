@@ -4,7 +4,8 @@
 #   ./setup.sh          install what is missing, build, and run the demo (two parties, then
 #                       a sealed-bid auction between five bidder processes)
 #   ./setup.sh test     install what is missing, build, and run the whole test suite
-#                       (a normal build, then an AddressSanitizer + UBSan build)
+#                       (a normal build, then an AddressSanitizer + UBSan build), then each
+#                       libFuzzer target for MPCC_FUZZ_SECONDS (default 60; 0 skips them)
 #   ./setup.sh deps     only install what is missing
 #   ./setup.sh build    install what is missing and build (build/)
 #
@@ -14,7 +15,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 ROOT=$(pwd)
-PACKAGES=(gcc pkg-config meson ninja-build flex bison libssl-dev libcriterion-dev python3)
+PACKAGES=(gcc pkg-config meson ninja-build flex bison libssl-dev libcriterion-dev python3
+	valgrind clang libclang-rt-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -97,10 +99,34 @@ run_tests() {
 		total_f=$((total_f + f))
 		total_s=$((total_s + s))
 	done
+	read -r p f s < <(run_fuzz)
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+	total_s=$((total_s + s))
 	[ "$total_f" -eq 0 ] || status=1
 	echo
 	echo "$total_p passed, $total_f failed, $total_s skipped"
 	return $status
+}
+
+# Runs each fuzz target (fuzz/run.sh, build-fuzz/) for MPCC_FUZZ_SECONDS, default 60, showing
+# its output on stderr; prints "passed failed skipped" counting a target as one test.
+run_fuzz() {
+	local secs=${MPCC_FUZZ_SECONDS:-60}
+	if [ "$secs" = 0 ]; then
+		say "fuzzing skipped (MPCC_FUZZ_SECONDS=0)" >&2
+		echo 0 0 1
+		return
+	fi
+	say "fuzzing each target for ${secs} s (MPCC_FUZZ_SECONDS)" >&2
+	local log rc=0 p f
+	log=$(mktemp)
+	MPCC_FUZZ_BUILD=build-fuzz ./fuzz/run.sh "$secs" 2>&1 | tee "$log" >&2 || rc=$?
+	p=$(grep -c '^fuzz_.*no crash$' "$log" || true)
+	f=$(grep -c '^fuzz_.*: FAILED' "$log" || true)
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1 # it failed before fuzzing (the build?)
+	echo "$p $f 0"
+	rm -f "$log"
 }
 
 demo() {
