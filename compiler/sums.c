@@ -376,7 +376,8 @@ static int cmp_ptr(const void *a, const void *b)
  * loop (the statements grouped by loop). */
 static void check_targets(struct finder *F)
 {
-	qsort(F->c, F->nc, sizeof(*F->c), cmp_cand_loop);
+	if (F->nc > 1)
+		qsort(F->c, F->nc, sizeof(*F->c), cmp_cand_loop);
 	for (size_t i = 0; i < F->nc;) {
 		size_t j = i;
 		while (j < F->nc && F->c[j].loop == F->c[i].loop)
@@ -476,13 +477,15 @@ struct lower_sums *lower_sums_find(const struct lang_program *p)
 			F.c[S->nskip++] = F.c[k];
 	S->skip = F.c;
 	F.c = NULL;
-	qsort(S->skip, S->nskip, sizeof(*S->skip), cmp_cand_stmt);
+	if (S->nskip > 1)
+		qsort(S->skip, S->nskip, sizeof(*S->skip), cmp_cand_stmt);
 	S->once = calloc(S->nskip + 1, sizeof(*S->once));
 	if (!S->once)
 		goto oom;
 	for (size_t k = 0; k < S->nskip; k++)
 		S->once[k] = S->skip[k].loop;
-	qsort(S->once, S->nskip, sizeof(*S->once), cmp_ptr);
+	if (S->nskip > 1)
+		qsort(S->once, S->nskip, sizeof(*S->once), cmp_ptr);
 	const struct ast_stmt *prev = NULL;
 	for (size_t k = 0; k < S->nskip; k++) {
 		const struct ast_stmt *loop = S->once[k];
