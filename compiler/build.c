@@ -166,9 +166,15 @@ static uint64_t home_slot(const struct bld *b, uint32_t a, uint32_t bb, uint32_t
 }
 
 /* A node goes in the first empty slot of the WINDOW slots from its home; when they are all
- * taken (many nodes share a newer operand), it goes in the first empty slot from a random
- * place, the overflow probe. Slots are never emptied, so a window with an empty slot was
- * never full: a lookup that meets an empty slot in the window can stop there. */
+ * taken (many nodes share a newer operand), it goes in the first empty slot of the overflow
+ * probe, which starts at a random place and steps by a random odd stride (double hashing,
+ * so it visits every slot). Slots are never emptied, so a window with an empty slot was
+ * never full: a lookup that meets an empty slot in the window can stop there.
+ *
+ * The stride matters: homes can crowd one part of the table, e.g. every gate over two
+ * inputs has its home among the inputs' (a double auction's comparisons of 2^16 input bits
+ * made 3 nodes want each of those homes), and a probe by single steps that lands in such a
+ * full stretch walks to its end: 57% of that compilation's time. */
 static uint32_t *probe(const struct bld *b, uint32_t a, uint32_t bb, uint32_t *found)
 {
 	uint32_t h = hash_pair(a, bb);
@@ -184,7 +190,8 @@ static uint32_t *probe(const struct bld *b, uint32_t a, uint32_t bb, uint32_t *f
 		}
 		j = (j + 1) & b->table_mask;
 	}
-	for (j = h & b->table_mask;; j = (j + 1) & b->table_mask) {
+	uint64_t stride = (uint64_t)hash_pair(bb, a) << 1 | 1;
+	for (j = h & b->table_mask;; j = (j + stride) & b->table_mask) {
 		uint32_t n = b->table[j];
 		if (n == 0)
 			return &b->table[j];
