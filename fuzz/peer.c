@@ -2,6 +2,7 @@
 #include "peer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,4 +123,33 @@ int fuzz_party_session(net_chan *ch, uint32_t me)
 	party_free(pt);
 	prg_free(p);
 	return bad;
+}
+
+sa *fuzz_server_session(uint32_t *garbler, uint32_t *alice)
+{
+	static struct circ_circuit *c;
+	static struct sa_session s;
+	static sa *x;
+	if (!x) {
+		char parties[256], err[SA_ERR_BYTES];
+		uint32_t y[8] = {0, 1, 2, 3, 4, 5, 6, 7}, z[1] = {9};
+		struct circ_err cerr;
+		int n = snprintf(parties, sizeof(parties),
+				 "g garbler 127.0.0.1:%d\ne evaluator 127.0.0.1:%d\nalice input\n",
+				 FUZZ_SERVER_PORT, FUZZ_SERVER_PORT + 1);
+		c = circ_new();
+		if (!c || circ_add_party(c, "alice") != 0 || circ_add_input(c, "x", 8, 0, 0) != 0 ||
+		    circ_add_gate(c, GATE_XOR, 0, 1) < 0 || circ_add_gate(c, GATE_AND, 2, 8) < 0 ||
+		    circ_add_output(c, "y", 8, 0, 0, y) < 0 ||
+		    circ_add_output(c, "z", 1, 0, CIRC_ALL, z) < 0 ||
+		    circ_validate(c, &cerr) != 0 ||
+		    sa_session_parse(&s, parties, (size_t)n, "fuzz.parties", err) != 0 ||
+		    sa_new(&x, c, &s, err) != RT_OK)
+			return NULL;
+	}
+	if (garbler)
+		*garbler = (uint32_t)sa_session_find(&s, "g");
+	if (alice)
+		*alice = (uint32_t)sa_session_find(&s, "alice");
+	return x;
 }

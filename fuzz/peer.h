@@ -21,11 +21,13 @@
 
 #include "circuit.h"
 #include "net.h"
+#include "server.h"
 
 enum {
 	FUZZ_TIMEOUT_MS = 2000,	  /* bounds a wait; the peer's closing normally ends one first */
 	FUZZ_OT_MAX = 4,	  /* fuzz_ot: most base OTs per input */
 	FUZZ_INPUT_MAX = 1 << 16, /* bytes of an input the peer sends (run.sh's -max_len) */
+	FUZZ_SERVER_PORT = 47211, /* fuzz_server_session's garbler; the evaluator's is next */
 };
 
 struct fuzz_peer {
@@ -37,10 +39,17 @@ int fuzz_peer_start(struct fuzz_peer *pe, net_chan **ch, const uint8_t *data, si
 /* Frees ch (closing the near end) and closes the far end. */
 void fuzz_peer_finish(struct fuzz_peer *pe, net_chan *ch);
 
-/* The session's circuit, built once (NULL when out of memory). */
+/* The session's circuit, built at the first call (NULL when out of memory): make that call
+ * before threads start. */
 const struct circ_circuit *fuzz_circuit(void);
 /* Plays party me (PARTY_GARBLER or PARTY_EVALUATOR) of the session over ch: party_new with
  * me's fixed seed, then two runs with me's fixed inputs. 0 when everything succeeded. */
 int fuzz_party_session(net_chan *ch, uint32_t me);
+
+/* A server-aided session (server.h), made once: compute parties g and e, at 127.0.0.1 ports
+ * FUZZ_SERVER_PORT and FUZZ_SERVER_PORT + 1, and the input party alice, whose 8-bit input
+ * gives an output to all and one to her. Sets the session indices of g and of alice (either
+ * pointer may be NULL). NULL when it cannot be made. */
+sa *fuzz_server_session(uint32_t *garbler, uint32_t *alice);
 
 #endif

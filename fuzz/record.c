@@ -6,10 +6,13 @@
  * thread, through a relay that keeps what each side sent: the evaluator's bytes become
  * DIR/party_garbler/session (what fuzz_party_garbler's garbler reads), the garbler's
  * DIR/party_evaluator/session. The same for base OTs of every size fuzz_ot takes (DIR/ot/),
- * and a few framed messages for fuzz_net (DIR/net/). The sessions run from fixed seeds, so
+ * a few framed messages for fuzz_net (DIR/net/), and for fuzz_server (DIR/server/) what a
+ * real input party sends a compute party, with an evaluator's hello made from its hello, the
+ * two connections in either order. The sessions run from fixed seeds, so
  * the files repeat byte for byte until the protocol changes; fuzz/run.sh records them afresh
  * before each run and fuzz/corpus/ keeps a copy. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -174,6 +177,112 @@ static void net_seeds(const char *dir)
 	free(b.p);
 }
 
+/* A compute party played by hand for the input party: takes one connection, answers "ok",
+ * keeps what arrives. */
+struct fake_compute {
+	int fd;
+	struct bytes got;
+};
+
+static void *fake_compute_main(void *arg)
+{
+	struct fake_compute *f = arg;
+	static const uint8_t ok[9] = {1}; /* a status message: length 1, RT_OK */
+	uint8_t buf[4096];
+	int s = accept(f->fd, NULL, NULL);
+	if (s < 0)
+		return NULL;
+	if (send(s, ok, sizeof(ok), MSG_NOSIGNAL) == (ssize_t)sizeof(ok)) {
+		ssize_t k;
+		while ((k = recv(s, buf, sizeof(buf), 0)) > 0)
+			append(&f->got, buf, (size_t)k);
+	}
+	close(s);
+	return NULL;
+}
+
+static int listen_local(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One fuzz_server input: [2-byte length of a][a][b]. */
+static void save_two(const char *dir, const char *name, const struct bytes *a,
+		     const struct bytes *b)
+{
+	struct bytes all = {0};
+	uint8_t len[2] = {(uint8_t)a->n, (uint8_t)(a->n >> 8)};
+	append(&all, len, 2);
+	append(&all, a->p, a->n);
+	append(&all, b->p, b->n);
+	save(dir, "server", name, NULL, 0, &all);
+	free(all.p);
+}
+
+static int server_seeds(const char *dir)
+{
+	uint32_t alice;
+	sa *x = fuzz_server_session(NULL, &alice);
+	struct fake_compute f[2] = {{.fd = listen_local(FUZZ_SERVER_PORT)},
+				    {.fd = listen_local(FUZZ_SERVER_PORT + 1)}};
+	pthread_t t[2];
+	int ok = x && f[0].fd >= 0 && f[1].fd >= 0 &&
+		 pthread_create(&t[0], NULL, fake_compute_main, &f[0]) == 0;
+	if (ok && pthread_create(&t[1], NULL, fake_compute_main, &f[1]) != 0) {
+		shutdown(f[0].fd, SHUT_RDWR); /* its accept() fails */
+		pthread_join(t[0], NULL);
+		ok = 0;
+	}
+	if (ok) {
+		char err[SA_ERR_BYTES];
+		uint64_t v = 0xa5, *in[1] = {&v};
+		sa_input *h = NULL;
+		if (sa_input_start(&h, x, alice, 5000, in, err) != RT_OK) {
+			fprintf(stderr, "fuzz_record: the input party failed: %s\n", err);
+			shutdown(f[0].fd, SHUT_RDWR);
+			shutdown(f[1].fd, SHUT_RDWR);
+			ok = 0;
+		}
+		sa_input_free(h);
+		pthread_join(t[0], NULL);
+		pthread_join(t[1], NULL);
+	}
+	for (int i = 0; i < 2; i++)
+		if (f[i].fd >= 0)
+			close(f[i].fd);
+	/* alice's hello: length (8 bytes), magic (8), name length, name, identity, digest */
+	const struct bytes *a = &f[0].got;
+	if (!ok || a->n < 17 || a->n < 17u + a->p[16] + 64) {
+		free(f[0].got.p);
+		free(f[1].got.p);
+		return -1;
+	}
+	struct bytes e = {0};
+	uint8_t head[18] = {8 + 1 + 1 + 64}, status[9] = {1};
+	memcpy(head + 8, a->p + 8, 8);
+	head[16] = 1;
+	head[17] = 'e';
+	append(&e, head, sizeof(head));
+	append(&e, a->p + 17 + a->p[16], 64);
+	append(&e, status, sizeof(status)); /* after collecting, "all here" */
+	save_two(dir, "evaluator_then_alice", &e, a);
+	save_two(dir, "alice_then_evaluator", a, &e);
+	free(e.p);
+	free(f[0].got.p);
+	free(f[1].got.p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -181,6 +290,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = argv[1];
+	if (!fuzz_circuit()) /* made here, before two threads would make it at once */
+		return 1;
 	struct bytes g = {0}, e = {0};
 	struct side sg = {party_side, (void *)(uintptr_t)PARTY_GARBLER, -1, -1};
 	struct side se = {party_side, (void *)(uintptr_t)PARTY_EVALUATOR, -1, -1};
@@ -208,6 +319,9 @@ int main(int argc, char **argv)
 		free(r.p);
 	}
 	net_seeds(dir);
+	if (server_seeds(dir) != 0) /* its ports may be taken: fuzz/corpus/server keeps a copy */
+		fprintf(stderr, "fuzz_record: no server seeds (ports %d, %d)\n", FUZZ_SERVER_PORT,
+			FUZZ_SERVER_PORT + 1);
 	printf("fuzz_record: party_garbler %zu bytes, party_evaluator %zu bytes, ot, net -> %s\n",
 	       e.n, g.n, dir);
 	free(g.p);
