@@ -15,11 +15,12 @@
 #include "net.h"
 #include "prg.h"
 
+#define NO_INPUT UINT32_MAX /* no such input of the compute circuit */
+
 static const uint8_t SA_MAGIC[8] = {'M', 'P', 'C', 'C', 'S', 'A', '1', '\0'};
 enum {
 	HELLO_MAX = 8 + 1 + CIRC_MAX_NAME + 32 + 32,
 	STATUS_MAX = 1 + SA_ERR_BYTES,
-	NO_INPUT = UINT32_MAX,
 	RESULT_GRACE_MS = 5000, /* input parties wait this much beyond twice the timeout */
 };
 
