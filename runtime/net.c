@@ -71,6 +71,7 @@ struct net_chan {
 	size_t wlen;
 	uint8_t *rbuf; /* buffered input: rbuf[rpos..rlen) */
 	size_t rpos, rlen;
+	size_t wused, rused; /* how far each buffer was ever written: what the free wipes */
 	uint64_t sent, received;
 	EVP_MD_CTX *tx_sent, *tx_recv; /* transcript hashes, NULL until started */
 	SSL *ssl;		       /* NULL: plain socket */
@@ -80,6 +81,12 @@ struct net_chan {
 	struct tls_pin pin;
 	char errmsg[NET_ERRMSG_BYTES];
 };
+
+static void used(size_t *mark, size_t end)
+{
+	if (end > *mark)
+		*mark = end;
+}
 
 /* ---- time ---- */
 
@@ -233,9 +240,12 @@ void net_chan_free(net_chan *ch)
 	close(ch->fd);
 	EVP_MD_CTX_free(ch->tx_sent);
 	EVP_MD_CTX_free(ch->tx_recv);
-	/* the buffers held protocol messages, some of them masked secrets */
-	secret_free(ch->wbuf, NET_BUF_BYTES);
-	secret_free(ch->rbuf, NET_BUF_BYTES);
+	/* the buffers held protocol messages, some of them masked secrets: wipe what was used
+	 * (wiping all of a fresh 1 MiB buffer would fault in pages never touched) */
+	secret_wipe(ch->wbuf, ch->wused);
+	secret_wipe(ch->rbuf, ch->rused);
+	rt_free(ch->wbuf);
+	rt_free(ch->rbuf);
 	rt_free(ch);
 }
 
@@ -361,6 +371,7 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 	if (!large && n <= NET_BUF_BYTES - ch->wlen) {
 		memcpy(ch->wbuf + ch->wlen, buf, n);
 		ch->wlen += n;
+		used(&ch->wused, ch->wlen);
 		return RT_OK;
 	}
 	rt_err err = net_flush(ch);
@@ -370,6 +381,7 @@ rt_err net_send(net_chan *ch, const void *buf, size_t n)
 		return write_all(ch, buf, n);
 	memcpy(ch->wbuf, buf, n);
 	ch->wlen = n;
+	used(&ch->wused, n);
 	return RT_OK;
 }
 
@@ -396,6 +408,7 @@ rt_err net_send_reserve(net_chan *ch, size_t n, uint8_t **p)
 			return err;
 	}
 	*p = ch->wbuf + ch->wlen;
+	used(&ch->wused, ch->wlen + n); /* the caller may write all n */
 	return RT_OK;
 }
 
@@ -494,6 +507,7 @@ rt_err net_recv(net_chan *ch, void *buf, size_t n)
 		if (err != RT_OK)
 			return err;
 		ch->rlen = got;
+		used(&ch->rused, got);
 		take = got < left ? got : left;
 		memcpy(o, ch->rbuf, take);
 		ch->rpos = take;
@@ -525,6 +539,7 @@ rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p)
 			if (err != RT_OK)
 				return err;
 			ch->rlen += got;
+			used(&ch->rused, ch->rlen);
 		}
 	}
 	*p = ch->rbuf + ch->rpos;
