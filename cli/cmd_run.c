@@ -514,6 +514,27 @@ static int read_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
+/* A child's outputs through its pipe: per output, whether it learned it, then its limbs. */
+static int write_outputs(int fd, const struct circ_circuit *c, uint64_t *const *out,
+			 const bool *learned)
+{
+	for (uint32_t k = 0; k < c->noutputs; k++)
+		if (write_all(fd, &learned[k], sizeof(bool)) ||
+		    write_all(fd, out[k], circ_limbs(c->outputs[k].width) * 8))
+			return -1;
+	return 0;
+}
+
+static int read_outputs(int fd, const struct circ_circuit *c, uint64_t *const *out,
+			bool *learned)
+{
+	for (uint32_t k = 0; k < c->noutputs; k++)
+		if (read_all(fd, &learned[k], sizeof(bool)) ||
+		    read_all(fd, out[k], circ_limbs(c->outputs[k].width) * 8))
+			return -1;
+	return 0;
+}
+
 /* The child's life: connect (or accept), run, report through wfd, exit. */
 static void child_main(const struct circ_circuit *c, uint32_t me, int lfd, uint16_t port,
 		       int timeout_ms, uint64_t *const *in, uint64_t *const *out, bool *learned,
@@ -536,11 +557,7 @@ static void child_main(const struct circ_circuit *c, uint32_t me, int lfd, uint1
 		err = run_party(c, me, fd, timeout_ms, in, out, learned, &r.st, r.why,
 				sizeof(r.why));
 	r.err = (int32_t)err;
-	int bad = write_all(wfd, &r, sizeof(r));
-	for (uint32_t k = 0; !bad && k < c->noutputs; k++) {
-		bad |= write_all(wfd, &learned[k], sizeof(bool));
-		bad |= write_all(wfd, out[k], circ_limbs(c->outputs[k].width) * 8);
-	}
+	int bad = write_all(wfd, &r, sizeof(r)) || write_outputs(wfd, c, out, learned);
 	close(wfd);
 	_exit(bad ? 1 : 0);
 }
@@ -569,11 +586,7 @@ static void multi_child(sa *x, const struct circ_circuit *c, const struct sa_ses
 			       r.why);
 	}
 	r.err = (int32_t)e;
-	int bad = write_all(wfd, &r, sizeof(r));
-	for (uint32_t k = 0; !bad && k < c->noutputs; k++) {
-		bad |= write_all(wfd, &learned[k], sizeof(bool));
-		bad |= write_all(wfd, out[k], circ_limbs(c->outputs[k].width) * 8);
-	}
+	int bad = write_all(wfd, &r, sizeof(r)) || write_outputs(wfd, c, out, learned);
 	close(wfd);
 	_exit(bad ? 1 : 0);
 }
@@ -688,10 +701,8 @@ static int local_multi(const struct run_opts *o, const struct circ_circuit *c, u
 	struct multi_report rep;
 	struct sa_stats cst[2];
 	for (uint32_t i = 0; i < s.n; i++) {
-		bool ok = read_all(pipes[i], &rep, sizeof(rep)) == 0;
-		for (uint32_t k = 0; ok && k < c->noutputs; k++)
-			ok = read_all(pipes[i], &learned[k], sizeof(bool)) == 0 &&
-			     read_all(pipes[i], out[k], circ_limbs(c->outputs[k].width) * 8) == 0;
+		bool ok = read_all(pipes[i], &rep, sizeof(rep)) == 0 &&
+			  read_outputs(pipes[i], c, out, learned) == 0;
 		if (!ok) {
 			fprintf(stderr, "mpcc local: %s ended without a report\n", s.p[i].name);
 			rc = rc ? rc : EXIT_IO;
@@ -818,11 +829,8 @@ int cmd_local(int argc, char **argv)
 	rc = 0;
 	struct child_report rep[2];
 	for (uint32_t p = 0; p < 2; p++) {
-		bool ok = read_all(pipes[p][0], &rep[p], sizeof(rep[p])) == 0;
-		for (uint32_t k = 0; ok && k < c->noutputs; k++)
-			ok = read_all(pipes[p][0], &learned[p][k], sizeof(bool)) == 0 &&
-			     read_all(pipes[p][0], out[p][k], circ_limbs(c->outputs[k].width) * 8) ==
-				     0;
+		bool ok = read_all(pipes[p][0], &rep[p], sizeof(rep[p])) == 0 &&
+			  read_outputs(pipes[p][0], c, out[p], learned[p]) == 0;
 		if (!ok) {
 			fprintf(stderr, "mpcc local: %s ended without a report\n", c->parties[p]);
 			rc = EXIT_IO;
