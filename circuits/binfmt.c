@@ -98,9 +98,16 @@ static int encode(const struct circ_circuit *c, struct enc *e, uint8_t id[32],
 {
 	if (circ_validate(c, err) != 0)
 		return -1;
+	uint32_t *lead = malloc(sizeof(uint32_t) * ((size_t)c->ninputs + 1));
+	if (!lead || circ_input_leads(c, lead) != 0) {
+		free(lead);
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
 	e->md = EVP_MD_CTX_new();
 	if (!e->md || EVP_DigestInit_ex(e->md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(e->md);
+		free(lead);
 		snprintf(err->msg, sizeof(err->msg), "SHA-256 is unavailable");
 		return -1;
 	}
@@ -115,13 +122,10 @@ static int encode(const struct circ_circuit *c, struct enc *e, uint8_t id[32],
 		enc_u32(e, c->inputs[i].width);
 		enc_u32(e, c->inputs[i].flags);
 		enc_u32(e, c->inputs[i].party);
-		if (c->inputs[i].flags & CIRC_SUM) {
-			uint32_t with = 0; /* the group's first input */
-			while (c->inputs[with].first != c->inputs[i].first)
-				with++;
-			enc_u32(e, with);
-		}
+		if (c->inputs[i].flags & CIRC_SUM)
+			enc_u32(e, lead[i]); /* the group's first input */
 	}
+	free(lead);
 	enc_u32(e, c->noutputs);
 	for (uint32_t i = 0; i < c->noutputs; i++) {
 		enc_str(e, c->outputs[i].name);

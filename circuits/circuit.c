@@ -133,9 +133,8 @@ int64_t circ_add_sum_input(struct circ_circuit *c, const char *name, uint32_t wi
 	const struct circ_input *g = &c->inputs[with];
 	if (!(g->flags & CIRC_SUM) || g->width != width || g->flags != flags)
 		return -1;
-	for (uint32_t i = 0; i < c->ninputs; i++)
-		if (c->inputs[i].first == g->first && c->inputs[i].party == party)
-			return -1;
+	/* a party that adds twice is caught by circ_validate (a scan here would make building
+	 * a million-input circuit quadratic) */
 	return add_input(c, name, width, flags, party, g->first);
 }
 
@@ -222,51 +221,143 @@ bool circ_name_ok(const char *s)
 	return true;
 }
 
+int circ_input_leads(const struct circ_circuit *c, uint32_t *lead)
+{
+	/* inputs that start a range of wires, in order: their first wires increase */
+	uint32_t *starts = malloc(sizeof(uint32_t) * ((size_t)c->ninputs + 1));
+	if (!starts)
+		return -1;
+	uint32_t n = 0;
+	uint64_t bits = 0;
+	for (uint32_t k = 0; k < c->ninputs; k++) {
+		const struct circ_input *in = &c->inputs[k];
+		if (in->first == bits) {
+			lead[k] = starts[n++] = k;
+			bits += in->width;
+			continue;
+		}
+		uint32_t lo = 0, hi = n; /* the start with this first wire, by bisection */
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (c->inputs[starts[mid]].first < in->first)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		lead[k] = lo < n && c->inputs[starts[lo]].first == in->first ? starts[lo]
+									      : UINT32_MAX;
+	}
+	free(starts);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A name that occurs twice among n names at base, base + stride, ... (each a char *), or
+ * NULL; *nomem when out of memory. Sorting keeps this n log n for a million inputs. */
+static const char *duplicate_name(const void *base, size_t stride, size_t n, bool *nomem)
+{
+	const char **v = malloc(sizeof(char *) * (n + 1));
+	const char *dup = NULL;
+	*nomem = !v;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = *(char *const *)((const char *)base + i * stride);
+	qsort(v, n, sizeof(char *), cmp_str);
+	for (size_t i = 1; i < n && !dup; i++)
+		if (strcmp(v[i - 1], v[i]) == 0)
+			dup = v[i];
+	free(v);
+	return dup;
+}
+
 int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 {
-	for (uint32_t i = 0; i < c->nparties; i++) {
+	bool nomem;
+	for (uint32_t i = 0; i < c->nparties; i++)
 		if (!circ_name_ok(c->parties[i]))
 			return fail(err, "party %u has an invalid name", i);
-		for (uint32_t j = 0; j < i; j++)
-			if (strcmp(c->parties[i], c->parties[j]) == 0)
-				return fail(err, "party '%s' is named twice", c->parties[i]);
+	const char *dup = duplicate_name(c->parties, sizeof(char *), c->nparties, &nomem);
+	if (nomem)
+		return fail(err, "out of memory");
+	if (dup)
+		return fail(err, "party '%s' is named twice", dup);
+	uint32_t *lead = malloc(sizeof(uint32_t) * ((size_t)c->ninputs + 1));
+	uint64_t *member = malloc(sizeof(uint64_t) * ((size_t)c->ninputs + 1));
+	int rc = -1;
+	uint64_t bits = 0, nmembers = 0;
+	if (!lead || !member || circ_input_leads(c, lead) != 0) {
+		fail(err, "out of memory");
+		goto out;
 	}
-	uint64_t bits = 0;
 	for (uint32_t i = 0; i < c->ninputs; i++) {
 		const struct circ_input *in = &c->inputs[i];
-		if (!circ_name_ok(in->name))
-			return fail(err, "input %u has an invalid name", i);
-		if (in->width == 0 || in->width > CIRC_MAX_WIDTH)
-			return fail(err, "input '%s' has width %u", in->name, in->width);
-		if (in->party >= c->nparties)
-			return fail(err, "input '%s' comes from party %u, but there are %u parties",
-				    in->name, in->party, c->nparties);
-		if (in->flags & ~(uint32_t)(CIRC_SIGNED | CIRC_SUM))
-			return fail(err, "input '%s' has unknown flags 0x%x", in->name, in->flags);
-		if (in->first != bits) {
-			/* only a sum input may share wires, with an earlier one of its group */
-			uint32_t j = 0;
-			if (in->flags & CIRC_SUM)
-				while (j < i && c->inputs[j].first != in->first)
-					j++;
-			if (j == i || !(in->flags & CIRC_SUM))
-				return fail(err, "input '%s' does not start at wire %llu", in->name,
-					    (unsigned long long)bits);
-			const struct circ_input *g = &c->inputs[j];
-			if (g->width != in->width || g->flags != in->flags)
-				return fail(err, "input '%s' differs from '%s', whose sum it joins",
-					    in->name, g->name);
-			for (; j < i; j++)
-				if (c->inputs[j].first == in->first && c->inputs[j].party == in->party)
-					return fail(err, "input '%s': party %u adds to a sum twice",
-						    in->name, in->party);
+		if (!circ_name_ok(in->name)) {
+			fail(err, "input %u has an invalid name", i);
+			goto out;
 		}
-		for (uint32_t j = 0; j < i; j++)
-			if (strcmp(in->name, c->inputs[j].name) == 0)
-				return fail(err, "input '%s' is named twice", in->name);
-		if (in->first == bits)
+		if (in->width == 0 || in->width > CIRC_MAX_WIDTH) {
+			fail(err, "input '%s' has width %u", in->name, in->width);
+			goto out;
+		}
+		if (in->party >= c->nparties) {
+			fail(err, "input '%s' comes from party %u, but there are %u parties",
+			     in->name, in->party, c->nparties);
+			goto out;
+		}
+		if (in->flags & ~(uint32_t)(CIRC_SIGNED | CIRC_SUM)) {
+			fail(err, "input '%s' has unknown flags 0x%x", in->name, in->flags);
+			goto out;
+		}
+		if (lead[i] == i) {
 			bits += in->width;
+		} else if (lead[i] == UINT32_MAX || !(in->flags & CIRC_SUM)) {
+			/* only a sum input may share wires, with an earlier one of its group */
+			fail(err, "input '%s' does not start at wire %llu", in->name,
+			     (unsigned long long)bits);
+			goto out;
+		} else if (c->inputs[lead[i]].width != in->width ||
+			   c->inputs[lead[i]].flags != in->flags) {
+			fail(err, "input '%s' differs from '%s', whose sum it joins", in->name,
+			     c->inputs[lead[i]].name);
+			goto out;
+		}
+		if (in->flags & CIRC_SUM) /* (group, party): each party adds once */
+			member[nmembers++] = (uint64_t)lead[i] << 32 | in->party;
 	}
+	qsort(member, nmembers, sizeof(uint64_t), cmp_u64);
+	for (uint64_t k = 1; k < nmembers; k++)
+		if (member[k] == member[k - 1]) {
+			fail(err, "input '%s': party %u adds to a sum twice",
+			     c->inputs[member[k] >> 32].name, (uint32_t)member[k]);
+			goto out;
+		}
+	dup = c->ninputs ? duplicate_name(&c->inputs[0].name, sizeof(c->inputs[0]), c->ninputs,
+					  &nomem)
+			 : NULL;
+	if (nomem || dup) {
+		if (nomem)
+			fail(err, "out of memory");
+		else
+			fail(err, "input '%s' is named twice", dup);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(lead);
+	free(member);
+	if (rc)
+		return rc;
 	if (bits != c->nin_bits)
 		return fail(err, "inputs have %llu bits but the circuit says %u",
 			    (unsigned long long)bits, c->nin_bits);
@@ -287,11 +378,15 @@ int circ_validate_interface(const struct circ_circuit *c, struct circ_err *err)
 			return fail(err, "output '%s' is out of place", o->name);
 		if (o->flags & ~(uint32_t)CIRC_SIGNED)
 			return fail(err, "output '%s' has unknown flags 0x%x", o->name, o->flags);
-		for (uint32_t j = 0; j < i; j++)
-			if (strcmp(o->name, c->outputs[j].name) == 0)
-				return fail(err, "output '%s' is named twice", o->name);
 		obits += o->width;
 	}
+	dup = c->noutputs ? duplicate_name(&c->outputs[0].name, sizeof(c->outputs[0]), c->noutputs,
+					   &nomem)
+			  : NULL;
+	if (nomem)
+		return fail(err, "out of memory");
+	if (dup)
+		return fail(err, "output '%s' is named twice", dup);
 	if (obits != c->nout_bits)
 		return fail(err, "outputs have %llu bits but the circuit says %u",
 			    (unsigned long long)obits, c->nout_bits);

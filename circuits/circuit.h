@@ -137,13 +137,18 @@ void circ_free(struct circ_circuit *c); /* NULL is a no-op */
 int64_t circ_add_party(struct circ_circuit *c, const char *name);
 int64_t circ_add_input(struct circ_circuit *c, const char *name, uint32_t width, uint32_t flags,
 		       uint32_t party);
+/* lead[k] (ninputs entries): the input whose wires input k uses: the first input of its sum
+ * group, k itself for an input with wires of its own, UINT32_MAX when no earlier input starts
+ * at its first wire (an invalid circuit). n log n; 0, or -1 when out of memory. */
+int circ_input_leads(const struct circ_circuit *c, uint32_t *lead);
+
 /* Whether a party, input or output name is valid: 1 to CIRC_MAX_NAME printable ASCII
  * characters without space, '"', '\\' or '=', so every format can carry it. */
 bool circ_name_ok(const char *s);
 
 /* Adds a CIRC_SUM input (flags gains CIRC_SUM). with < 0 starts a new sum group with wires of
  * its own; otherwise the input joins the group of input `with`, an earlier CIRC_SUM input of
- * the same width and flags (the same party may not contribute twice). */
+ * the same width and flags. The same party may not contribute twice: circ_validate says so. */
 int64_t circ_add_sum_input(struct circ_circuit *c, const char *name, uint32_t width,
 			   uint32_t flags, uint32_t party, int64_t with);
 int64_t circ_add_gate(struct circ_circuit *c, enum circ_gate_kind kind, uint32_t a, uint32_t b);

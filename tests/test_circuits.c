@@ -888,7 +888,14 @@ static struct circ_circuit *sum_circuit(void)
 	cr_assert(circ_add_sum_input(c, "s[1]", 12, 0, 1, 0) == 2);
 	cr_assert(circ_add_sum_input(c, "s[2]", 12, 0, 2, 0) == 3);
 	cr_assert_eq(c->nin_bits, 24, "the group's members share its wires");
-	cr_assert(circ_add_sum_input(c, "s[3]", 12, 0, 2, 0) < 0, "p2 may not add twice");
+	struct circ_circuit *twice = circ_new();
+	cr_assert(circ_add_party(twice, "p0") == 0 && circ_add_party(twice, "p2") == 1);
+	cr_assert(circ_add_sum_input(twice, "t[0]", 12, 0, 1, -1) == 0);
+	cr_assert(circ_add_sum_input(twice, "t[1]", 12, 0, 1, 0) == 1);
+	struct circ_err terr;
+	cr_assert(circ_validate(twice, &terr) != 0 && strstr(terr.msg, "twice"),
+		  "p2 may not add twice");
+	circ_free(twice);
 	cr_assert(circ_add_sum_input(c, "w", 11, 0, 3, 0) < 0, "widths must agree");
 	cr_assert(circ_add_sum_input(c, "w", 12, 0, 3, 1) < 0, "y is no sum input");
 	uint32_t w[12];
