@@ -46,6 +46,7 @@ struct sa {
 	struct in_map *in;	/* per input of c */
 	uint32_t (*mask)[2];	/* per output of c: the mask shares' cc inputs, or NO_INPUT */
 	size_t *share_bytes;	/* per session party: bytes it sends each compute party */
+	uint32_t *mine_at, *mine; /* session party i's inputs: mine[mine_at[i] .. mine_at[i+1]) */
 	uint8_t digest[32];	/* SHA-256 of the parties list */
 	uint8_t identity[32];	/* of c */
 };
@@ -350,6 +351,8 @@ void sa_free(sa *x)
 	free(x->in);
 	free(x->mask);
 	free(x->share_bytes);
+	free(x->mine_at);
+	free(x->mine);
 	free(x);
 }
 
@@ -363,15 +366,6 @@ static int side_of(const sa *x, uint32_t p)
 {
 	uint32_t sp = x->c_to_s[p];
 	return sp == x->s->garbler ? 0 : sp == x->s->evaluator ? 1 : -1;
-}
-
-/* First input of input k's sum group. */
-static uint32_t group_of(const struct circ_circuit *c, uint32_t k)
-{
-	uint32_t j = 0;
-	while (c->inputs[j].first != c->inputs[k].first)
-		j++;
-	return j;
 }
 
 static int add_share_inputs(struct circ_circuit *cc, const char *name, const char *sfx0,
@@ -447,8 +441,14 @@ static rt_err build_cc(sa *x, char *err)
 	struct circ_circuit *cc = x->cc = circ_new();
 	uint32_t *wmap = calloc(circ_nwires(c) + 1, sizeof(uint32_t));
 	uint32_t *ow = calloc(c->nout_bits + 1, sizeof(uint32_t));
+	uint32_t *lead = malloc(sizeof(uint32_t) * ((size_t)c->ninputs + 1));
+	uint32_t *members = calloc((size_t)c->ninputs + 1, sizeof(uint32_t));
 	rt_err e = RT_ERR_NOMEM;
-	if (!cc || !wmap || !ow || circ_add_party(cc, s->p[s->garbler].name) != 0 ||
+	if (!cc || !wmap || !ow || !lead || !members || circ_input_leads(c, lead) != 0)
+		goto out;
+	for (uint32_t k = 0; k < c->ninputs; k++)
+		members[lead[k]]++;
+	if ( circ_add_party(cc, s->p[s->garbler].name) != 0 ||
 	    circ_add_party(cc, s->p[s->evaluator].name) != 1)
 		goto out;
 	e = RT_ERR_INPUT;
@@ -458,15 +458,11 @@ static rt_err build_cc(sa *x, char *err)
 		uint32_t flags = in->flags & CIRC_SIGNED;
 		int side = side_of(x, in->party);
 		if (in->flags & CIRC_SUM) {
-			uint32_t g = group_of(c, k);
-			if (g != k) {
-				*m = x->in[g];
+			if (lead[k] != k) {
+				*m = x->in[lead[k]];
 				continue;
 			}
-			uint32_t members = 0;
-			for (uint32_t j = k; j < c->ninputs; j++)
-				members += c->inputs[j].first == in->first;
-			if (members > 1 || side < 0) {
+			if (members[k] > 1 || side < 0) {
 				m->kind = IN_SUM;
 				if (add_share_inputs(cc, in->name, "#g", "#e", in->width, flags,
 						     m->cc) != 0)
@@ -498,7 +494,7 @@ static rt_err build_cc(sa *x, char *err)
 		}
 	}
 	for (uint32_t k = 0; k < c->ninputs; k++)
-		if (group_of(c, k) == k && build_input(x, k, wmap) != 0)
+		if (lead[k] == k && build_input(x, k, wmap) != 0)
 			goto nomem;
 	for (uint64_t g = 0; g < c->ngates; g++) {
 		const struct circ_gate *gt = &c->gates[g];
@@ -546,6 +542,8 @@ nomem:
 out:
 	free(wmap);
 	free(ow);
+	free(lead);
+	free(members);
 	return e;
 }
 
@@ -597,8 +595,23 @@ rt_err sa_new(sa **out, const struct circ_circuit *c, const struct sa_session *s
 		     x->identity[1], x->identity[2], x->identity[3]);
 		goto fail;
 	}
+	/* each party's inputs, by a counting sort: an input party's shares take its inputs only */
+	x->mine_at = calloc((size_t)s->n + 2, sizeof(uint32_t));
+	x->mine = malloc(sizeof(uint32_t) * ((size_t)c->ninputs + 1));
+	if (!x->mine_at || !x->mine) {
+		errf(err, "out of memory");
+		e = RT_ERR_NOMEM;
+		goto fail;
+	}
+	for (uint32_t k = 0; k < c->ninputs; k++) {
+		uint32_t sp = x->c_to_s[c->inputs[k].party];
+		x->share_bytes[sp] += value_bytes(c->inputs[k].width);
+		x->mine_at[sp + 2]++;
+	}
+	for (uint32_t i = 0; i < s->n; i++)
+		x->mine_at[i + 2] += x->mine_at[i + 1];
 	for (uint32_t k = 0; k < c->ninputs; k++)
-		x->share_bytes[x->c_to_s[c->inputs[k].party]] += value_bytes(c->inputs[k].width);
+		x->mine[x->mine_at[x->c_to_s[c->inputs[k].party] + 1]++] = k;
 	for (uint32_t k = 0; k < c->noutputs; k++)
 		if (c->outputs[k].to != CIRC_ALL)
 			x->share_bytes[x->c_to_s[c->outputs[k].to]] +=
@@ -1132,10 +1145,9 @@ static rt_err make_shares(sa_input *h, uint64_t *const *in, prg *p, uint8_t *sh[
 	size_t nl = circ_limbs(CIRC_MAX_WIDTH), pos = 0;
 	uint64_t *r = rt_calloc(nl, 8), *t = rt_calloc(nl, 8);
 	rt_err e = r && t ? RT_OK : RT_ERR_NOMEM;
-	for (uint32_t j = 0; !e && j < c->ninputs; j++) {
+	for (uint32_t q = x->mine_at[h->me]; !e && q < x->mine_at[h->me + 1]; q++) {
+		uint32_t j = x->mine[q];
 		const struct circ_input *ci = &c->inputs[j];
-		if (x->c_to_s[ci->party] != h->me)
-			continue;
 		size_t l = circ_limbs(ci->width);
 		e = prg_bytes(p, r, l * 8);
 		if (e)
