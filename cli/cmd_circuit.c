@@ -33,6 +33,13 @@ int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bo
 	}
 	char id[65];
 	hex32(id, s.identity);
+	uint64_t *bits = calloc((size_t)c->nparties + 1, sizeof(uint64_t)); /* per party */
+	if (!bits) {
+		fprintf(stderr, "mpcc: out of memory\n");
+		return -1;
+	}
+	for (uint32_t i = 0; i < c->ninputs; i++)
+		bits[c->inputs[i].party] += c->inputs[i].width;
 	if (json) {
 		fprintf(f, "{\"file\": \"%s\", \"identity\": \"%s\", \"gates\": %llu, \"and\": %llu, "
 			   "\"xor\": %llu, \"not\": %llu, \"const\": %llu, \"and_depth\": %llu, "
@@ -45,8 +52,9 @@ int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bo
 			s.nout_bits, (unsigned long long)s.garbled_bytes);
 		for (uint32_t p = 0; p < c->nparties; p++)
 			fprintf(f, "%s\"%s\": {\"input_bits\": %llu}", p ? ", " : "", c->parties[p],
-				(unsigned long long)circ_party_input_bits(c, p));
+				(unsigned long long)bits[p]);
 		fprintf(f, "}}\n");
+		free(bits);
 		return 0;
 	}
 	fprintf(f, "circuit      %s\nidentity     %s\n", label, id);
@@ -61,7 +69,7 @@ int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bo
 	fprintf(f, "inputs       %u bits\n", s.nin_bits);
 	for (uint32_t p = 0; p < c->nparties; p++)
 		fprintf(f, "  party %-12s %llu bits\n", c->parties[p],
-			(unsigned long long)circ_party_input_bits(c, p));
+			(unsigned long long)bits[p]);
 	for (uint32_t i = 0; i < c->ninputs; i++)
 		fprintf(f, "  %-18s %s%u from %s%s\n", c->inputs[i].name,
 			c->inputs[i].flags & CIRC_SIGNED ? "i" : "u", c->inputs[i].width,
@@ -72,6 +80,7 @@ int cli_print_stats(FILE *f, const char *label, const struct circ_circuit *c, bo
 		fprintf(f, "  %-18s %s%u to %s\n", c->outputs[i].name,
 			c->outputs[i].flags & CIRC_SIGNED ? "i" : "u", c->outputs[i].width,
 			c->outputs[i].to == CIRC_ALL ? "all" : c->parties[c->outputs[i].to]);
+	free(bits);
 	return 0;
 }
 
