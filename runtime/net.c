@@ -519,6 +519,18 @@ rt_err net_recv(net_chan *ch, void *buf, size_t n)
 	return RT_OK;
 }
 
+bool net_chan_readable(net_chan *ch, int timeout_ms)
+{
+	if (ch->failed != RT_OK || ch->rpos < ch->rlen || (ch->ssl && SSL_pending(ch->ssl) > 0))
+		return true;
+	struct pollfd p = {.fd = ch->fd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r != 0;
+}
+
 rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p)
 {
 	*p = NULL;
@@ -653,14 +665,12 @@ static int verify_pin(int preverify_ok, X509_STORE_CTX *x)
 	return 1;
 }
 
-rt_err net_tls_new(net_tls_ctx **out, const char *key_path, const char *crt_path, char *errmsg)
+/* A context for key and crt (whose references it takes: freed here either way); what names
+ * them in a message. */
+static rt_err tls_ctx_new(net_tls_ctx **out, EVP_PKEY *key, X509 *crt, const char *what,
+			  char *errmsg)
 {
-	*out = NULL;
-	EVP_PKEY *key;
-	X509 *crt;
-	rt_err err = tls_load_identity(key_path, crt_path, &key, &crt, errmsg, NET_ERRMSG_BYTES);
-	if (err != RT_OK)
-		return err;
+	rt_err err = RT_OK;
 	net_tls_ctx *t = rt_calloc(1, sizeof(*t));
 	SSL_CTX *c = t ? SSL_CTX_new(TLS_method()) : NULL;
 	if (!t || !c) {
@@ -675,8 +685,8 @@ rt_err net_tls_new(net_tls_ctx **out, const char *key_path, const char *crt_path
 	    SSL_CTX_check_private_key(c) != 1 || SSL_CTX_set_num_tickets(c, 0) != 1 ||
 	    tls_cert_fingerprint(crt, t->fp) != RT_OK) {
 		const char *why = ERR_reason_error_string(ERR_peek_last_error());
-		err = fail_msg(errmsg, RT_ERR_CRYPTO, "cannot use %s and %s for TLS: %s", key_path,
-			       crt_path, why ? why : "unknown reason");
+		err = fail_msg(errmsg, RT_ERR_CRYPTO, "cannot use %s for TLS: %s", what,
+			       why ? why : "unknown reason");
 		goto out;
 	}
 	SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_pin);
@@ -693,6 +703,28 @@ out:
 		net_tls_free(t);
 	ERR_clear_error();
 	return err;
+}
+
+rt_err net_tls_new(net_tls_ctx **out, const char *key_path, const char *crt_path, char *errmsg)
+{
+	*out = NULL;
+	EVP_PKEY *key;
+	X509 *crt;
+	rt_err err = tls_load_identity(key_path, crt_path, &key, &crt, errmsg, NET_ERRMSG_BYTES);
+	if (err != RT_OK)
+		return err;
+	char what[2 * 300];
+	snprintf(what, sizeof(what), "%.290s and %.290s", key_path, crt_path);
+	return tls_ctx_new(out, key, crt, what, errmsg);
+}
+
+rt_err net_tls_ephemeral(net_tls_ctx **out, const char *name, char *errmsg)
+{
+	*out = NULL;
+	EVP_PKEY *key;
+	X509 *crt;
+	rt_err err = tls_new_identity(name, &key, &crt, errmsg, NET_ERRMSG_BYTES);
+	return err != RT_OK ? err : tls_ctx_new(out, key, crt, "a new key", errmsg);
 }
 
 void net_tls_free(net_tls_ctx *t)

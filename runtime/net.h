@@ -66,6 +66,12 @@ RT_MUST_CHECK rt_err net_send_commit(net_chan *ch, size_t m);
  * at them until the next call on the channel. n > NET_BUF_BYTES is RT_ERR_INPUT. */
 RT_MUST_CHECK rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p);
 
+/* Whether input is waiting: bytes already buffered, or the socket readable (data, a close or
+ * an error, which the next read reports) within timeout_ms (0: just look). Waits without
+ * reading, so a caller can watch a channel while doing something else; after a true, a read
+ * may still wait if what came is not yet a whole TLS record. Flushes nothing. */
+bool net_chan_readable(net_chan *ch, int timeout_ms);
+
 /* A message: its length as 8 bytes little-endian, then its bytes (queued like net_send). */
 RT_MUST_CHECK rt_err net_send_msg(net_chan *ch, const void *buf, size_t n);
 /* Reads one message into buf (max bytes of room) and sets *len. A length over max is
@@ -103,6 +109,9 @@ typedef struct net_tls_ctx net_tls_ctx;
  * errmsg (NET_ERRMSG_BYTES of room, or NULL) naming it. */
 RT_MUST_CHECK rt_err net_tls_new(net_tls_ctx **out, const char *key_path, const char *crt_path,
 				 char *errmsg);
+/* A fresh key and self-signed certificate that live in memory only (name: its common name),
+ * for parties that all run on this machine (`mpcc local`). */
+RT_MUST_CHECK rt_err net_tls_ephemeral(net_tls_ctx **out, const char *name, char *errmsg);
 /* Wipes the key; NULL is a no-op. */
 void net_tls_free(net_tls_ctx *t);
 /* This party's own certificate fingerprint (what the peers pin). */

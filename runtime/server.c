@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 
 #include "net.h"
 #include "prg.h"
+#include "tls.h"
 
 #define NO_INPUT UINT32_MAX /* no such input of the compute circuit */
 
@@ -22,6 +26,8 @@ enum {
 	HELLO_MAX = 8 + 1 + CIRC_MAX_NAME + 32 + 32,
 	STATUS_MAX = 1 + SA_ERR_BYTES,
 	RESULT_GRACE_MS = 5000, /* input parties wait this much beyond twice the timeout */
+	COLLECT_THREADS = 8,	/* connections a compute party admits at once */
+	COLLECT_TICK_MS = 100,	/* how often waiting threads look whether to stop */
 };
 
 /* How an input of the program's circuit reaches the compute circuit. */
@@ -49,6 +55,7 @@ struct sa {
 	uint32_t *mine_at, *mine; /* session party i's inputs: mine[mine_at[i] .. mine_at[i+1]) */
 	uint8_t digest[32];	/* SHA-256 of the parties list */
 	uint8_t identity[32];	/* of c */
+	net_tls_ctx *tls;	/* this party's TLS identity, or NULL: plain TCP */
 };
 
 static double now(void)
@@ -101,20 +108,30 @@ static int hex32(const char *h, uint8_t out[32])
 	return k == 64 && *h == '\0' ? 0 : -1;
 }
 
-static int add_party(struct sa_session *s, const char *name, enum sa_role role,
-		     const char *addr, const uint8_t *fp, const char *where, char *err)
+/* While a parties file is read: the line each party and the circuit pin came from. */
+struct parse {
+	struct sa_session *s;
+	const char *fname;
+	unsigned lineno, circuit_line;
+	unsigned *line; /* per party */
+};
+
+static int add_party(struct parse *ps, const char *name, enum sa_role role, const char *addr,
+		     const uint8_t *fp, const char *where, char *err)
 {
+	struct sa_session *s = ps->s;
 	if (!circ_name_ok(name))
 		return errf(err, "%s: '%.60s' is not a valid party name", where, name);
 	if (s->n >= SA_MAX_PARTIES)
 		return errf(err, "%s: more than %d parties", where, SA_MAX_PARTIES);
-	if (sa_session_find(s, name) >= 0)
-		return errf(err, "%s: party '%s' is listed twice", where, name);
 	if (s->n % 64 == 0) {
 		struct sa_party *p = realloc(s->p, sizeof(*p) * (s->n + 64));
-		if (!p)
+		if (p)
+			s->p = p;
+		unsigned *l = p ? realloc(ps->line, sizeof(*l) * (s->n + 64)) : NULL;
+		if (!l)
 			return errf(err, "out of memory");
-		s->p = p;
+		ps->line = l;
 	}
 	struct sa_party *p = &s->p[s->n];
 	memset(p, 0, sizeof(*p));
@@ -130,6 +147,7 @@ static int add_party(struct sa_session *s, const char *name, enum sa_role role,
 		p->has_fp = true;
 		memcpy(p->fp, fp, 32);
 	}
+	ps->line[s->n] = ps->lineno;
 	s->n++;
 	return 0;
 }
@@ -148,20 +166,27 @@ static int tokens(char *line, char **tok, int max)
 	return n;
 }
 
-static int parse_line(struct sa_session *s, char *line, const char *where, char *err)
+static int parse_line(struct parse *ps, char *line, const char *where, char *err)
 {
+	struct sa_session *s = ps->s;
 	char *tok[5];
 	int n = tokens(line, tok, 4);
 	if (n == 0)
 		return 0;
 	if (n > 4)
 		return errf(err, "%s: too many fields (NAME ROLE [HOST:PORT] [sha256:HEX])", where);
-	if (strcmp(tok[0], "circuit") == 0) {
+	bool is_role = n >= 2 && (strcmp(tok[1], "garbler") == 0 ||
+				  strcmp(tok[1], "evaluator") == 0 || strcmp(tok[1], "input") == 0);
+	if (strcmp(tok[0], "circuit") == 0 && !is_role) { /* a party may be named circuit */
 		if (n != 2 || hex32(strncmp(tok[1], "sha256:", 7) == 0 ? tok[1] + 7 : tok[1],
 				    s->identity) != 0)
 			return errf(err, "%s: expected 'circuit HEX' with the circuit's 64-digit "
 				    "identity (mpcc stats shows it)", where);
+		if (s->has_identity)
+			return errf(err, "%s: the circuit is pinned twice (first on line %u)", where,
+				    ps->circuit_line);
 		s->has_identity = true;
+		ps->circuit_line = ps->lineno;
 		return 0;
 	}
 	if (n < 2)
@@ -214,12 +239,49 @@ static int parse_line(struct sa_session *s, char *line, const char *where, char 
 		for (unsigned long i = a; i <= b; i++) {
 			char name[CIRC_MAX_NAME + 32];
 			snprintf(name, sizeof(name), "%s[%lu]", tok[0], i);
-			if (add_party(s, name, role, NULL, has_fp ? fp : NULL, where, err) != 0)
+			if (add_party(ps, name, role, NULL, has_fp ? fp : NULL, where, err) != 0)
 				return -1;
 		}
 		return 0;
 	}
-	return add_party(s, tok[0], role, addr, has_fp ? fp : NULL, where, err);
+	return add_party(ps, tok[0], role, addr, has_fp ? fp : NULL, where, err);
+}
+
+struct name_ix {
+	const char *name;
+	uint32_t i;
+};
+
+static int name_ix_cmp(const void *a, const void *b)
+{
+	const struct name_ix *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Sorts the parties by name into s->by_name; a name listed twice is an error. */
+static int index_names(struct parse *ps, char *err)
+{
+	struct sa_session *s = ps->s;
+	struct name_ix *v = malloc(sizeof(*v) * (s->n + 1));
+	s->by_name = malloc(sizeof(uint32_t) * (s->n + 1));
+	if (!v || !s->by_name) {
+		free(v);
+		return errf(err, "out of memory");
+	}
+	for (uint32_t i = 0; i < s->n; i++)
+		v[i] = (struct name_ix){s->p[i].name, i};
+	if (s->n > 1)
+		qsort(v, s->n, sizeof(*v), name_ix_cmp);
+	int rc = 0;
+	for (uint32_t k = 0; k < s->n; k++) {
+		s->by_name[k] = v[k].i;
+		if (rc == 0 && k > 0 && strcmp(v[k - 1].name, v[k].name) == 0)
+			rc = errf(err, "%.250s:%u: party '%s' is listed twice (first on line %u)",
+				  ps->fname, ps->line[v[k].i], v[k].name, ps->line[v[k - 1].i]);
+	}
+	free(v);
+	return rc;
 }
 
 int sa_session_parse(struct sa_session *s, const char *text, size_t len, const char *fname,
@@ -231,33 +293,41 @@ int sa_session_parse(struct sa_session *s, const char *text, size_t len, const c
 		return errf(err, "out of memory");
 	memcpy(buf, text, len);
 	buf[len] = '\0';
+	struct parse ps = {.s = s, .fname = fname};
 	int rc = 0;
-	unsigned lineno = 0;
 	for (char *line = buf, *next; line && rc == 0; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		lineno++;
+		ps.lineno++;
 		char where[300];
-		snprintf(where, sizeof(where), "%.250s:%u", fname, lineno);
-		rc = parse_line(s, line, where, err);
+		snprintf(where, sizeof(where), "%.250s:%u", fname, ps.lineno);
+		rc = parse_line(&ps, line, where, err);
 	}
 	free(buf);
 	if (rc == 0 && memchr(text, '\0', len)) /* a NUL would cut a line short */
 		rc = errf(err, "%s: not a text file", fname);
+	if (rc == 0)
+		rc = index_names(&ps, err);
 	uint32_t ng = 0, ne = 0;
 	for (uint32_t i = 0; rc == 0 && i < s->n; i++) {
-		if (s->p[i].role == SA_GARBLER) {
-			s->garbler = i;
-			ng++;
-		} else if (s->p[i].role == SA_EVALUATOR) {
-			s->evaluator = i;
-			ne++;
-		}
+		enum sa_role r = s->p[i].role;
+		if (r == SA_INPUT)
+			continue;
+		uint32_t *first = r == SA_GARBLER ? &s->garbler : &s->evaluator;
+		uint32_t *count = r == SA_GARBLER ? &ng : &ne;
+		if (*count > 0)
+			rc = errf(err, "%.250s:%u: a second %s, %s (the first is %s, line %u): a "
+				  "session has exactly one garbler and one evaluator",
+				  fname, ps.line[i], role_name(r), s->p[i].name, s->p[*first].name,
+				  ps.line[*first]);
+		*first = i;
+		++*count;
 	}
 	if (rc == 0 && (ng != 1 || ne != 1))
-		rc = errf(err, "%s: a session has exactly one garbler and one evaluator (found %u "
-			  "and %u)", fname, ng, ne);
+		rc = errf(err, "%s: a session has exactly one garbler and one evaluator (no %s)",
+			  fname, ng ? "evaluator" : "garbler");
+	free(ps.line);
 	if (rc != 0)
 		sa_session_free(s);
 	return rc;
@@ -309,14 +379,29 @@ void sa_session_free(struct sa_session *s)
 		free(s->p[i].addr);
 	}
 	free(s->p);
+	free(s->by_name);
 	memset(s, 0, sizeof(*s));
 }
 
 int64_t sa_session_find(const struct sa_session *s, const char *name)
 {
-	for (uint32_t i = 0; i < s->n; i++)
-		if (strcmp(s->p[i].name, name) == 0)
-			return i;
+	if (!s->by_name) {
+		for (uint32_t i = 0; i < s->n; i++)
+			if (strcmp(s->p[i].name, name) == 0)
+				return i;
+		return -1;
+	}
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->p[s->by_name[mid]].name, name);
+		if (c == 0)
+			return s->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
@@ -746,6 +831,48 @@ static rt_err check_hello(const sa *x, const struct hello *h, char *err)
 	return RT_OK;
 }
 
+/* Connects to compute party cp (retrying for connect_ms) and, over TLS, makes sure it holds
+ * the key the parties file pins for it. */
+static rt_err dial(const sa *x, uint32_t cp, int connect_ms, int timeout_ms, net_chan **ch,
+		   char *why)
+{
+	int fd;
+	rt_err e = net_connect(&fd, x->s->p[cp].addr, connect_ms, why);
+	if (!e)
+		e = net_chan_new(ch, fd, timeout_ms);
+	if (!e && x->tls)
+		e = net_chan_tls(*ch, x->tls, false, x->s->p[cp].fp, NULL);
+	if (e && *ch)
+		snprintf(why, SA_ERR_BYTES, "%s", net_chan_errmsg(*ch));
+	return e;
+}
+
+rt_err sa_use_tls(sa *x, net_tls_ctx *t, uint32_t me, char err[SA_ERR_BYTES])
+{
+	const struct sa_session *s = x->s;
+	if (me >= s->n)
+		return errf(err, "no such party"), RT_ERR_INPUT;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (!s->p[i].has_fp)
+			return errf(err, "the parties file pins no certificate for %s: add its "
+				    "fingerprint (sha256:..., as `mpcc keygen` printed it), or run "
+				    "every party with --insecure",
+				    s->p[i].name),
+			       RT_ERR_INPUT;
+	uint8_t fp[32];
+	net_tls_fingerprint(t, fp);
+	if (memcmp(fp, s->p[me].fp, 32) != 0) {
+		char have[TLS_FP_CHARS], want[TLS_FP_CHARS];
+		tls_fp_format(have, fp);
+		tls_fp_format(want, s->p[me].fp);
+		return errf(err, "this key's certificate is %s, but the parties file pins %s for %s",
+			    have, want, s->p[me].name),
+		       RT_ERR_AUTH;
+	}
+	x->tls = t;
+	return RT_OK;
+}
+
 static int ms_left(double deadline)
 {
 	double left = (deadline - now()) * 1000;
@@ -786,79 +913,267 @@ static void compute_free(struct compute *k)
 	free(k->cclearned);
 }
 
-/* Accepts connections until every party this side waits for has shown up; err says who did
- * not. The evaluator has connected to the garbler before. */
-static rt_err collect(struct compute *k, int lfd, int timeout_ms, double deadline)
+/* Collecting the parties: COLLECT_THREADS threads accept and admit connections (TLS
+ * handshake, hello, shares) at once, so a connection that stalls holds up only its thread,
+ * while this thread watches the deadline and the other compute party's channel. */
+struct collector {
+	struct compute *k;
+	int lfd, timeout_ms;
+	double deadline;
+	pthread_mutex_t mu;
+	bool *claimed;	  /* per session party: a connection names it (k->ch set once admitted) */
+	uint32_t missing; /* parties not yet admitted */
+	bool stop;
+	rt_err fatal; /* the first error that ends the session; why in k->err */
+	int busy[COLLECT_THREADS]; /* the socket each thread is admitting, or -1 */
+};
+
+struct collect_thread {
+	struct collector *c;
+	int t;
+};
+
+static bool collector_done(struct collector *c)
 {
+	pthread_mutex_lock(&c->mu);
+	bool done = c->stop || c->fatal || c->missing == 0;
+	pthread_mutex_unlock(&c->mu);
+	return done;
+}
+
+/* Stopped, a failure no longer matters (a connection cut short by the stop). */
+static void collector_fail(struct collector *c, rt_err e, const char *why)
+{
+	pthread_mutex_lock(&c->mu);
+	if (!c->fatal && !c->stop) {
+		c->fatal = e;
+		errf(c->k->err, "%s", why);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Whether fingerprint got is the one pinned for party i; if not, why in err. */
+static bool pin_ok(const sa *x, uint32_t i, const uint8_t got[32], char *err)
+{
+	if (memcmp(got, x->s->p[i].fp, 32) == 0)
+		return true;
+	char g[TLS_FP_CHARS], want[TLS_FP_CHARS];
+	tls_fp_format(g, got);
+	tls_fp_format(want, x->s->p[i].fp);
+	errf(err, "a peer claiming to be %s presented certificate %s, but the parties file pins "
+		  "%s for %s",
+	     x->s->p[i].name, g, want, x->s->p[i].name);
+	return false;
+}
+
+/* One connection: TLS, hello, checks, shares. Admitted, it becomes k->ch[i]; a connection
+ * that is no party of ours is refused and forgotten; a party that fails ends the session. */
+static bool admit_chan(struct collector *c, int t, net_chan *ch)
+{
+	struct compute *k = c->k;
 	const sa *x = k->x;
 	const struct sa_session *s = x->s;
-	uint32_t missing = 0;
-	for (uint32_t i = 0; i < s->n; i++)
-		missing += i != k->me && !k->ch[i];
-	while (missing > 0) {
+	char err[SA_ERR_BYTES];
+	uint8_t got[32];
+	if (x->tls && net_chan_tls(ch, x->tls, true, NULL, got) != RT_OK) {
+		/* who it was is unknown: say so, and go on waiting for the parties */
+		fprintf(stderr, "mpcc: %s: refused a connection: %s\n", s->p[k->me].name,
+			net_chan_errmsg(ch));
+		return false;
+	}
+	struct hello h;
+	rt_err e = recv_hello(ch, &h);
+	int64_t i = e ? -1 : sa_session_find(s, h.name);
+	bool ours = i >= 0 && (uint32_t)i != k->me && (s->p[i].role == SA_INPUT || k->side == 0);
+	if (ours && x->tls && !pin_ok(x, (uint32_t)i, got, err)) {
+		(void)send_status(ch, RT_ERR_AUTH, err);
+		collector_fail(c, RT_ERR_AUTH, err);
+		return false;
+	}
+	bool twice = false;
+	if (ours) {
+		pthread_mutex_lock(&c->mu);
+		twice = c->claimed[i];
+		c->claimed[i] = true;
+		pthread_mutex_unlock(&c->mu);
+	}
+	if (!ours || twice) {
+		/* not one of ours, or twice: refuse this connection and go on */
+		if (!e)
+			(void)send_status(ch, RT_ERR_INPUT,
+					  !ours ? "no such party in this session"
+						: "that party is already connected here");
+		return false;
+	}
+	e = check_hello(x, &h, err);
+	if (e) {
+		(void)send_status(ch, e, err);
+		collector_fail(c, e, err);
+		return false;
+	}
+	e = send_status(ch, RT_OK, "");
+	uint8_t *shares = NULL;
+	if (!e && x->share_bytes[i] && s->p[i].role == SA_INPUT) {
+		shares = rt_alloc(x->share_bytes[i]);
+		e = shares ? net_recv(ch, shares, x->share_bytes[i]) : RT_ERR_NOMEM;
+	}
+	if (e) {
+		errf(err, "%s %s before sending its inputs (%s)", h.name,
+		     e == RT_ERR_TIMEOUT ? "stalled" : "went away", net_chan_errmsg(ch));
+		if (shares)
+			secret_free(shares, x->share_bytes[i]);
+		collector_fail(c, e, err);
+		return false;
+	}
+	pthread_mutex_lock(&c->mu);
+	k->shares[i] = shares;
+	k->ch[i] = ch;
+	if (k->st)
+		k->st->bytes_from_inputs += shares ? x->share_bytes[i] : 0;
+	c->missing--;
+	c->busy[t] = -1; /* the channel is the session's now */
+	pthread_mutex_unlock(&c->mu);
+	return true;
+}
+
+/* Admits the connection fd as thread t; a stop shuts it down meanwhile (see collect). */
+static void admit(struct collector *c, int t, int fd)
+{
+	int wait = ms_left(c->deadline);
+	pthread_mutex_lock(&c->mu);
+	c->busy[t] = fd;
+	pthread_mutex_unlock(&c->mu);
+	net_chan *ch;
+	if (net_chan_new(&ch, fd, wait < c->timeout_ms ? wait : c->timeout_ms) != RT_OK)
+		ch = NULL; /* fd is closed */
+	if (ch && admit_chan(c, t, ch))
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->busy[t] = -1;
+	pthread_mutex_unlock(&c->mu);
+	net_chan_free(ch);
+}
+
+static void *collect_thread(void *arg)
+{
+	const struct collect_thread *me = arg;
+	struct collector *c = me->c;
+	while (!collector_done(c)) {
 		int fd;
 		char why[NET_ERRMSG_BYTES];
-		rt_err e = net_accept(lfd, ms_left(deadline), &fd, why);
-		if (e == RT_ERR_TIMEOUT || (e == RT_OK && now() > deadline)) {
-			if (e == RT_OK)
-				close(fd);
-			char names[300] = "";
-			uint32_t shown = 0;
-			for (uint32_t i = 0; i < s->n && shown < 4; i++)
-				if (i != k->me && !k->ch[i]) {
-					size_t l = strlen(names);
-					snprintf(names + l, sizeof(names) - l, "%s%s", shown ? ", " : "",
-						 s->p[i].name);
-					shown++;
-				}
-			errf(k->err, "%s%s did not show up within %.0f s", names,
-			     missing > shown ? " and others" : "", timeout_ms / 1000.0);
-			return RT_ERR_TIMEOUT;
-		}
-		if (e) {
-			errf(k->err, "accepting connections: %s", why);
-			return e;
-		}
-		net_chan *ch;
-		if (net_chan_new(&ch, fd, timeout_ms) != RT_OK)
-			continue;
-		struct hello h;
-		e = recv_hello(ch, &h);
-		int64_t i = e ? -1 : sa_session_find(s, h.name);
-		if (i < 0 || (uint32_t)i == k->me || k->ch[i] ||
-		    (s->p[i].role != SA_INPUT && k->side != 0)) {
-			/* not one of ours, or twice: refuse this connection and go on */
-			if (!e)
-				(void)send_status(ch, RT_ERR_INPUT,
-						  i < 0 ? "no such party in this session"
-							: "that party is already connected here");
-			net_chan_free(ch);
+		int wait = ms_left(c->deadline);
+		rt_err e = net_accept(c->lfd, wait < COLLECT_TICK_MS ? wait : COLLECT_TICK_MS, &fd,
+				      why);
+		if (e == RT_ERR_TIMEOUT) {
+			if (now() > c->deadline)
+				break;
 			continue;
 		}
-		e = check_hello(x, &h, k->err);
 		if (e) {
-			(void)send_status(ch, e, k->err);
-			net_chan_free(ch);
-			return e;
+			char msg[SA_ERR_BYTES];
+			snprintf(msg, sizeof(msg), "accepting connections: %s", why);
+			collector_fail(c, e, msg);
+			break;
 		}
-		e = send_status(ch, RT_OK, "");
-		if (!e && x->share_bytes[i] && s->p[i].role == SA_INPUT) {
-			k->shares[i] = rt_alloc(x->share_bytes[i]);
-			e = k->shares[i] ? net_recv(ch, k->shares[i], x->share_bytes[i])
-					 : RT_ERR_NOMEM;
-		}
-		if (e) {
-			errf(k->err, "%s %s before sending its inputs (%s)", h.name,
-			     e == RT_ERR_TIMEOUT ? "stalled" : "went away", net_chan_errmsg(ch));
-			net_chan_free(ch);
-			return e;
-		}
-		if (k->st)
-			k->st->bytes_from_inputs += x->share_bytes[i];
-		k->ch[i] = ch;
-		missing--;
+		admit(c, me->t, fd);
 	}
-	return RT_OK;
+	return NULL;
+}
+
+/* Who did not show up, for the timeout's message. */
+static void name_missing(struct collector *c)
+{
+	struct compute *k = c->k;
+	const struct sa_session *s = k->x->s;
+	char names[300] = "";
+	uint32_t shown = 0;
+	for (uint32_t i = 0; i < s->n && shown < 4; i++)
+		if (i != k->me && !k->ch[i]) {
+			size_t l = strlen(names);
+			snprintf(names + l, sizeof(names) - l, "%s%s", shown ? ", " : "",
+				 s->p[i].name);
+			shown++;
+		}
+	errf(k->err, "%s%s did not show up within %.0f s", names,
+	     c->missing > shown ? " and others" : "", c->timeout_ms / 1000.0);
+}
+
+/* Accepts connections until every party this side waits for has shown up; err says who did
+ * not. The evaluator has connected to the garbler before. Meanwhile watches the other compute
+ * party's channel: if it speaks first, *peer_verdict (and peer_why) is its status, and
+ * *heard is set; if it goes away, the session ends naming it. */
+static rt_err collect(struct compute *k, int lfd, int timeout_ms, double deadline, uint32_t peer,
+		      bool *heard, rt_err *peer_verdict, char *peer_why)
+{
+	const struct sa_session *s = k->x->s;
+	struct collector c = {.k = k, .lfd = lfd, .timeout_ms = timeout_ms, .deadline = deadline};
+	for (uint32_t i = 0; i < s->n; i++)
+		c.missing += i != k->me && !k->ch[i];
+	c.claimed = calloc(s->n + 1, sizeof(bool));
+	if (!c.claimed)
+		return errf(k->err, "out of memory"), RT_ERR_NOMEM;
+	for (uint32_t i = 0; i < s->n; i++)
+		c.claimed[i] = k->ch[i] != NULL;
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_t tid[COLLECT_THREADS];
+	struct collect_thread arg[COLLECT_THREADS];
+	uint32_t nt = 0;
+	for (int t = 0; t < COLLECT_THREADS; t++)
+		c.busy[t] = -1;
+	while (nt < COLLECT_THREADS && nt < c.missing) {
+		arg[nt] = (struct collect_thread){&c, (int)nt};
+		if (pthread_create(&tid[nt], NULL, collect_thread, &arg[nt]) != 0)
+			break;
+		nt++;
+	}
+	if (nt == 0 && c.missing > 0)
+		collector_fail(&c, RT_ERR_NOMEM, "cannot start a thread");
+	while (!collector_done(&c)) {
+		pthread_mutex_lock(&c.mu);
+		net_chan *pc = k->ch[peer];
+		pthread_mutex_unlock(&c.mu);
+		if (now() > deadline) {
+			pthread_mutex_lock(&c.mu);
+			c.stop = true;
+			pthread_mutex_unlock(&c.mu);
+			break;
+		}
+		if (!pc || *heard) {
+			poll(NULL, 0, COLLECT_TICK_MS);
+			continue;
+		}
+		if (!net_chan_readable(pc, COLLECT_TICK_MS))
+			continue;
+		/* the other compute party spoke (or went) before we have everyone */
+		char why[SA_ERR_BYTES];
+		rt_err e = recv_status(pc, peer_verdict, peer_why);
+		if (e) {
+			snprintf(why, sizeof(why), "the other compute party %s went away while the "
+				 "parties were connecting (%s)", s->p[peer].name, net_chan_errmsg(pc));
+			collector_fail(&c, e, why);
+		} else if (*peer_verdict) {
+			snprintf(why, sizeof(why), "%s: %s", s->p[peer].name, peer_why);
+			collector_fail(&c, *peer_verdict, why);
+		}
+		*heard = true;
+	}
+	/* connections still being admitted are no party we wait for: cut them short */
+	pthread_mutex_lock(&c.mu);
+	c.stop = true;
+	for (int t = 0; t < COLLECT_THREADS; t++)
+		if (c.busy[t] >= 0)
+			shutdown(c.busy[t], SHUT_RDWR);
+	pthread_mutex_unlock(&c.mu);
+	for (uint32_t t = 0; t < nt; t++)
+		pthread_join(tid[t], NULL);
+	rt_err e = c.fatal;
+	if (!e && c.missing > 0) {
+		name_missing(&c);
+		e = RT_ERR_TIMEOUT;
+	}
+	pthread_mutex_destroy(&c.mu);
+	free(c.claimed);
+	return e;
 }
 
 /* This side's values for the compute circuit's inputs. */
@@ -1032,35 +1347,36 @@ rt_err sa_compute(sa *x, uint32_t me, int listen_fd, int timeout_ms, uint64_t *c
 	uint32_t peer = k.side ? s->garbler : s->evaluator;
 	if (k.side == 1) {
 		/* the evaluator connects to the garbler first */
-		int fd;
 		char why[SA_ERR_BYTES];
-		e = net_connect(&fd, s->p[s->garbler].addr, timeout_ms, why);
-		if (!e)
-			e = net_chan_new(&k.ch[peer], fd, timeout_ms);
+		e = dial(x, peer, timeout_ms, timeout_ms, &k.ch[peer], why);
+		rt_err verdict = RT_OK;
 		if (!e)
 			e = send_hello(k.ch[peer], x, s->p[me].name);
-		rt_err verdict = RT_OK;
 		if (!e)
 			e = recv_status(k.ch[peer], &verdict, why);
 		if (e && k.ch[peer])
 			snprintf(why, sizeof(why), "%s", net_chan_errmsg(k.ch[peer]));
 		if (e || verdict) {
 			errf(err, "the garbler %s %s: %s", s->p[s->garbler].name,
-			     e ? "is unreachable" : "refused us", why);
+			     e == RT_ERR_AUTH ? "failed authentication"
+			     : e	      ? "is unreachable"
+					      : "refused us",
+			     why);
 			e = e ? e : verdict;
 			goto out;
 		}
 	}
-	e = collect(&k, listen_fd, timeout_ms, deadline);
-	st->collect_s = now() - t0;
-	/* tell each other whether everyone showed up; on an abort, say why */
 	char peer_why[SA_ERR_BYTES] = "";
 	rt_err peer_verdict = RT_OK;
+	bool heard = false;
+	e = collect(&k, listen_fd, timeout_ms, deadline, peer, &heard, &peer_verdict, peer_why);
+	st->collect_s = now() - t0;
+	/* tell each other whether everyone showed up; on an abort, say why */
 	if (k.ch[peer] && e) {
 		(void)send_status(k.ch[peer], e, err); /* no need to hear back */
 	} else if (k.ch[peer]) {
 		rt_err re = send_status(k.ch[peer], RT_OK, "");
-		if (!re)
+		if (!re && !heard)
 			re = recv_status(k.ch[peer], &peer_verdict, peer_why);
 		if (re) {
 			e = re;
@@ -1222,10 +1538,7 @@ rt_err sa_input_start(sa_input **out, const sa *x, uint32_t me, int timeout_ms,
 	for (int side = 0; !e && side < 2; side++) {
 		uint32_t cp = side ? s->evaluator : s->garbler;
 		char why[SA_ERR_BYTES] = "";
-		int fd;
-		e = net_connect(&fd, s->p[cp].addr, timeout_ms, why);
-		if (!e)
-			e = net_chan_new(&h->ch[side], fd, wait_ms);
+		e = dial(x, cp, timeout_ms, wait_ms, &h->ch[side], why);
 		if (!e)
 			e = send_hello(h->ch[side], x, s->p[me].name);
 		rt_err verdict = RT_OK;
@@ -1240,7 +1553,10 @@ rt_err sa_input_start(sa_input **out, const sa *x, uint32_t me, int timeout_ms,
 			snprintf(why, sizeof(why), "%s", net_chan_errmsg(h->ch[side]));
 		if (e || verdict) {
 			errf(err, "the %s %s %s: %s", role_name(s->p[cp].role), s->p[cp].name,
-			     e ? "did not answer" : "refused us", why[0] ? why : rt_err_str(e));
+			     e == RT_ERR_AUTH ? "failed authentication"
+			     : e	      ? "did not answer"
+					      : "refused us",
+			     why[0] ? why : rt_err_str(e));
 			e = e ? e : verdict;
 		}
 	}

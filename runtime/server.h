@@ -58,6 +58,7 @@ struct sa_party {
 struct sa_session {
 	uint32_t n;
 	struct sa_party *p;
+	uint32_t *by_name; /* indices of p sorted by name (for sa_session_find), or NULL */
 	uint32_t garbler, evaluator; /* indices into p */
 	bool has_identity;	     /* the file pins the circuit's identity */
 	uint8_t identity[32];
@@ -83,6 +84,13 @@ RT_MUST_CHECK rt_err sa_new(sa **out, const struct circ_circuit *c, const struct
 void sa_free(sa *x);
 /* The two-party circuit the compute parties run (owned by x). */
 const struct circ_circuit *sa_compute_circuit(const sa *x);
+
+/* From now on, party me talks TLS 1.3 with identity t (borrowed for x's life): it refuses
+ * any peer whose certificate is not the one the parties file pins for the party it claims to
+ * be, and is refused likewise. Every party must have a pinned fingerprint (RT_ERR_INPUT names
+ * the first without), and t must be me's pinned one (RT_ERR_AUTH). Without this call the
+ * session runs over plain TCP: no secrecy from the network and no proof of who is who. */
+RT_MUST_CHECK rt_err sa_use_tls(sa *x, net_tls_ctx *t, uint32_t me, char err[SA_ERR_BYTES]);
 
 /* Times and traffic of a compute party. */
 struct sa_stats {

@@ -366,6 +366,24 @@ static size_t bio_text(BIO *bio, const char **data)
 	return n > 0 ? (size_t)n : 0;
 }
 
+rt_err tls_new_identity(const char *cn, EVP_PKEY **key, X509 **crt, char *errmsg, size_t errlen)
+{
+	*key = NULL;
+	*crt = NULL;
+	if (!cn || !cn_ok(cn))
+		return fail(errmsg, errlen, RT_ERR_INPUT,
+			    "the name must be 1 to %d printable characters", TLS_CN_MAX);
+	*key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	*crt = *key ? self_signed(*key, cn) : NULL;
+	if (!*crt) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+		return fail(errmsg, errlen, RT_ERR_CRYPTO, "cannot make a key and certificate: %s",
+			    ssl_reason());
+	}
+	return RT_OK;
+}
+
 rt_err tls_keygen(const char *key_path, const char *crt_path, const char *cn, bool force,
 		  uint8_t fp[TLS_FP_BYTES], char *errmsg, size_t errlen)
 {
@@ -378,11 +396,14 @@ rt_err tls_keygen(const char *key_path, const char *crt_path, const char *cn, bo
 	if (err != RT_OK)
 		return err;
 
-	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	X509 *crt = key ? self_signed(key, cn) : NULL;
+	EVP_PKEY *key;
+	X509 *crt;
+	err = tls_new_identity(cn, &key, &crt, errmsg, errlen);
+	if (err != RT_OK)
+		return err;
 	BIO *key_pem = BIO_new(BIO_s_secmem()); /* wiped when freed */
 	BIO *crt_pem = BIO_new(BIO_s_mem());
-	if (!key || !crt || !key_pem || !crt_pem ||
+	if (!key_pem || !crt_pem ||
 	    PEM_write_bio_PrivateKey(key_pem, key, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    PEM_write_bio_X509(crt_pem, crt) != 1 || tls_cert_fingerprint(crt, fp) != RT_OK) {
 		err = fail(errmsg, errlen, RT_ERR_CRYPTO, "cannot make a key and certificate: %s",

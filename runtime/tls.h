@@ -39,6 +39,11 @@ enum {
 RT_MUST_CHECK rt_err tls_keygen(const char *key_path, const char *crt_path, const char *cn,
 				bool force, uint8_t fp[TLS_FP_BYTES], char *errmsg, size_t errlen);
 
+/* The same key and certificate in memory only (for a run whose parties all live on this
+ * machine, like `mpcc local`): the caller frees both. */
+RT_MUST_CHECK rt_err tls_new_identity(const char *cn, EVP_PKEY **key, X509 **crt, char *errmsg,
+				      size_t errlen);
+
 /* Reads a PEM private key and the PEM certificate it belongs to. The key file must not be
  * readable or writable by group or others (like ssh: chmod 600), must not be encrypted, and
  * must match the certificate. The caller frees both (EVP_PKEY_free wipes the key). */
