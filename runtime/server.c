@@ -1358,7 +1358,7 @@ rt_err sa_compute(sa *x, uint32_t me, int listen_fd, int timeout_ms, uint64_t *c
 			snprintf(why, sizeof(why), "%s", net_chan_errmsg(k.ch[peer]));
 		if (e || verdict) {
 			errf(err, "the garbler %s %s: %s", s->p[s->garbler].name,
-			     e == RT_ERR_AUTH ? "failed authentication"
+			     e == RT_ERR_AUTH ? "and we did not authenticate each other"
 			     : e	      ? "is unreachable"
 					      : "refused us",
 			     why);
@@ -1553,7 +1553,7 @@ rt_err sa_input_start(sa_input **out, const sa *x, uint32_t me, int timeout_ms,
 			snprintf(why, sizeof(why), "%s", net_chan_errmsg(h->ch[side]));
 		if (e || verdict) {
 			errf(err, "the %s %s %s: %s", role_name(s->p[cp].role), s->p[cp].name,
-			     e == RT_ERR_AUTH ? "failed authentication"
+			     e == RT_ERR_AUTH ? "and we did not authenticate each other"
 			     : e	      ? "did not answer"
 					      : "refused us",
 			     why[0] ? why : rt_err_str(e));

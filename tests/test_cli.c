@@ -210,21 +210,88 @@ Test(cli, local_runs_the_protocol_and_matches_eval)
 	cr_assert(strstr(out, "\"base_ot_s\"") && strstr(out, "\"bytes_sent\""), "%s", out);
 }
 
+/* Keys for p0, p1 and an outsider in a fresh directory, made by mpcc keygen. */
+static void make_keys(char dir[64])
+{
+	snprintf(dir, 64, "/tmp/mpcc-cli-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	char a[256];
+	static const char *names[] = {"p0", "p1", "eve"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "keygen --out %s/%s", dir, names[i]);
+		cr_assert_eq(mpcc(a), 0, "%s", out);
+		cr_assert(strstr(out, "sha256:"), "%s", out);
+	}
+}
+
+static void drop_keys(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* p1 in the background, p0 in front; both outputs (p1's first), and p1's exit status. */
+static int run_pair(const char *p0_opts, const char *p1_opts)
+{
+	unsigned port = free_port();
+	char a[2048];
+	snprintf(a, sizeof(a),
+		 "run aes_128.txt --as p1 --connect 127.0.0.1:%u --timeout 5 %s "
+		 "--input in1=0x00112233445566778899aabbccddeeff > /tmp/mpcc-p1.$$ 2>&1 & "
+		 "'%s' run aes_128.txt --as p0 --listen 127.0.0.1:%u --timeout 5 %s "
+		 "--input in0=0x000102030405060708090a0b0c0d0e0f 2>&1; s0=$?; wait $!; s1=$?; "
+		 "cat /tmp/mpcc-p1.$$; rm -f /tmp/mpcc-p1.$$; exit $((s0 * 16 + s1))",
+		 port, p1_opts, getenv("MPCC_BIN"), port, p0_opts);
+	return mpcc(a);
+}
+
 Test(cli, run_two_processes_over_loopback_tcp)
 {
 	need_shared();
-	unsigned port = free_port();
-	char a[1024];
-	snprintf(a, sizeof(a),
-		 "run aes_128.txt --as p1 --connect 127.0.0.1:%u "
-		 "--input in1=0x00112233445566778899aabbccddeeff > /tmp/mpcc-p1.$$ 2>&1 & "
-		 "'%s' run aes_128.txt --as p0 --listen 127.0.0.1:%u "
-		 "--input in0=0x000102030405060708090a0b0c0d0e0f; wait $! || echo p1 failed; "
-		 "cat /tmp/mpcc-p1.$$; rm -f /tmp/mpcc-p1.$$",
-		 port, getenv("MPCC_BIN"), port);
-	cr_assert_eq(mpcc(a), 0, "%s", out);
+	char dir[64], o0[256], o1[256];
+	make_keys(dir);
+	snprintf(o0, sizeof(o0), "--key %s/p0 --peer-fingerprint %s/p1.crt", dir, dir);
+	snprintf(o1, sizeof(o1), "--key %s/p1 --peer-fingerprint %s/p0.crt", dir, dir);
+	cr_assert_eq(run_pair(o0, o1), 0, "%s", out);
 	cr_assert_str_eq(out, "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n"
 			      "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+	/* plain TCP, when both say so */
+	cr_assert_eq(run_pair("--insecure", "--insecure"), 0, "%s", out);
+	const char *line = "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n", *first = strstr(out, line);
+	cr_assert(first && strstr(first + 1, line), "%s", out);
+	cr_assert(strstr(out, "--insecure: plain TCP"), "%s", out);
+	drop_keys(dir);
+}
+
+/* A peer with another key than the pinned one: both refuse, name the peer, exit 6, print no
+ * output; a peer without TLS: both end with an error. */
+Test(cli, run_refuses_a_peer_that_is_not_pinned)
+{
+	need_shared();
+	char dir[64], o0[256], o1[256];
+	make_keys(dir);
+	snprintf(o0, sizeof(o0), "--key %s/p0 --peer-fingerprint %s/p1.crt", dir, dir);
+	snprintf(o1, sizeof(o1), "--key %s/eve --peer-fingerprint %s/p0.crt", dir, dir);
+	cr_assert_eq(run_pair(o0, o1), 6 * 16 + 6, "%s", out);
+	cr_assert(strstr(out, "authentication with p1 failed") &&
+		  strstr(out, "does not match the pinned fingerprint"), "%s", out);
+	cr_assert(strstr(out, "authentication with p0 failed"), "%s", out);
+	cr_assert_null(strstr(out, "out0"), "%s", out);
+	int st = run_pair(o0, "--insecure");
+	cr_assert(st / 16 != 0 && st % 16 != 0, "exit %d: %s", st, out);
+	cr_assert(strstr(out, "is it running without TLS?"), "%s", out);
+	cr_assert_null(strstr(out, "out0"), "%s", out);
+	/* a fingerprint given as text works like the file */
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "keygen --fingerprint %s/p1.crt", dir);
+	cr_assert_eq(mpcc(cmd), 0, "%s", out);
+	char fp[80];
+	cr_assert_eq(sscanf(out, "%79s", fp), 1);
+	snprintf(o0, sizeof(o0), "--key %s/p0 --peer-fingerprint %s", dir, fp);
+	snprintf(o1, sizeof(o1), "--key %s/p1 --peer-fingerprint %s/p0.crt", dir, dir);
+	cr_assert_eq(run_pair(o0, o1), 0, "%s", out);
+	drop_keys(dir);
 }
 
 Test(cli, run_errors_are_clear)
@@ -232,17 +299,39 @@ Test(cli, run_errors_are_clear)
 	need_shared();
 	cr_assert_eq(mpcc("run aes_128.txt --as p0 --input in0=1"), 2);
 	cr_assert(strstr(out, "one of --listen HOST:PORT or --connect") != NULL, "%s", out);
-	cr_assert_eq(mpcc("run aes_128.txt --as carol --listen 127.0.0.1:0 --input in0=1"), 1);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --input in0=1"), 2);
+	cr_assert(strstr(out, "give --key NAME") && strstr(out, "--insecure"), "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --key k --input in0=1"),
+		     2);
+	cr_assert(strstr(out, "give --peer-fingerprint FP") != NULL, "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --key /nonexistent/k "
+			  "--peer-fingerprint sha256:00 --input in0=1"),
+		     1);
+	cr_assert(strstr(out, "--peer-fingerprint sha256:00: not a fingerprint"), "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --key /nonexistent/k "
+			  "--peer-fingerprint aes_128.txt --input in0=1"),
+		     1);
+	cr_assert(strstr(out, "aes_128.txt is 906879 bytes, more than a certificate"), "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --key /nonexistent/k "
+			  "--peer-fingerprint sha256:"
+			  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
+			  "--input in0=1"),
+		     1);
+	cr_assert(strstr(out, "--key /nonexistent/k: cannot open /nonexistent/k.crt"), "%s", out);
+	cr_assert_eq(mpcc("run aes_128.txt --as carol --listen 127.0.0.1:0 --input in0=1 "
+			  "--insecure"),
+		     1);
 	cr_assert(strstr(out, "no party 'carol'") != NULL, "%s", out);
-	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --input in1=1"), 1);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --listen 127.0.0.1:0 --input in1=1 --insecure"),
+		     1);
 	cr_assert(strstr(out, "'in1' is p1's input, not p0's") != NULL, "%s", out);
 	unsigned port = free_port();
 	char a[256];
 	snprintf(a, sizeof(a), "run aes_128.txt --as p0 --connect 127.0.0.1:%u --timeout 0.5 "
-			       "--input in0=1",
+			       "--input in0=1 --insecure",
 		 port);
 	cr_assert_eq(mpcc(a), 4, "%s", out);
 	cr_assert(strstr(out, "timed out") != NULL, "%s", out);
-	cr_assert_eq(mpcc("run aes_128.txt --as p0 --connect nowhere --input in0=1"), 1, "%s",
-		     out);
+	cr_assert_eq(mpcc("run aes_128.txt --as p0 --connect nowhere --input in0=1 --insecure"), 1,
+		     "%s", out);
 }

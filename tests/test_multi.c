@@ -35,6 +35,7 @@
 #include "circuit.h"
 #include "net.h"
 #include "server.h"
+#include "tls.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -359,6 +360,8 @@ struct sess {
 	char *eval_out;	  /* all of mpcc eval's stdout */
 	uint16_t port[2];
 	uint32_t garbler, evaluator; /* the program's parties computing, or UINT32_MAX */
+	bool tls;		     /* TLS with keys in t's directory (else --insecure) */
+	char cname[2][CIRC_MAX_NAME + 1]; /* the compute parties' names */
 };
 
 static void sess_open(struct sess *s, const struct prog *pg, uint64_t seed)
@@ -449,6 +452,45 @@ static void appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 	*len += (size_t)k;
 }
 
+/* The key a party uses: a compute party its own, the parties of a range one for all
+ * (named by the range's prefix), as a parties file with ranges pins them. */
+static void key_name(const struct sess *s, const char *party, char *key, size_t n)
+{
+	char pre[CIRC_MAX_NAME + 1];
+	unsigned long i;
+	bool compute = strcmp(party, s->cname[0]) == 0 || strcmp(party, s->cname[1]) == 0;
+	if (!compute && indexed(party, pre, sizeof(pre), &i))
+		snprintf(key, n, "key-%s", pre);
+	else
+		snprintf(key, n, "key-%s", party);
+}
+
+/* " sha256:..." for party's key (made on first use in the session's directory), or "" without
+ * TLS. */
+static const char *pin_of(struct sess *s, const char *party)
+{
+	static char out[TLS_FP_CHARS + 1];
+	if (!s->tls)
+		return "";
+	char key[CIRC_MAX_NAME + 8], kp[400], cp[400], err[400];
+	key_name(s, party, key, sizeof(key));
+	snprintf(kp, sizeof(kp), "%s/%s.key", s->t.dir, key);
+	snprintf(cp, sizeof(cp), "%s/%s.crt", s->t.dir, key);
+	uint8_t fp[TLS_FP_BYTES];
+	if (access(cp, F_OK) != 0) {
+		cr_assert(tls_keygen(kp, cp, "test", false, fp, err, sizeof(err)) == RT_OK, "%s",
+			  err);
+		snprintf(err, sizeof(err), "%s.key", key);
+		tmp_path(&s->t, err);
+		snprintf(err, sizeof(err), "%s.crt", key);
+		tmp_path(&s->t, err);
+	}
+	cr_assert(tls_cert_file_fingerprint(cp, fp, err, sizeof(err)) == RT_OK, "%s", err);
+	out[0] = ' ';
+	tls_fp_format(out + 1, fp);
+	return out;
+}
+
 /* Writes the parties file: compute parties server-a and server-b of their own, or (with
  * program_computes) the program's first and last parties; the rest input parties, in ranges
  * where the names allow. pin adds the circuit's identity. */
@@ -463,10 +505,14 @@ static void sess_parties(struct sess *s, bool program_computes, bool pin)
 		s->garbler = 0;
 		s->evaluator = c->nparties - 1;
 	}
-	appendf(text, cap, &len, "%s garbler 127.0.0.1:%u\n",
-		program_computes ? c->parties[0] : "server-a", s->port[0]);
-	appendf(text, cap, &len, "%s\tevaluator\t127.0.0.1:%u   # listens\n",
-		program_computes ? c->parties[c->nparties - 1] : "server-b", s->port[1]);
+	snprintf(s->cname[0], sizeof(s->cname[0]), "%s",
+		 program_computes ? c->parties[0] : "server-a");
+	snprintf(s->cname[1], sizeof(s->cname[1]), "%s",
+		 program_computes ? c->parties[c->nparties - 1] : "server-b");
+	appendf(text, cap, &len, "%s garbler 127.0.0.1:%u%s\n", s->cname[0], s->port[0],
+		pin_of(s, s->cname[0]));
+	appendf(text, cap, &len, "%s\tevaluator\t127.0.0.1:%u%s   # listens\n", s->cname[1],
+		s->port[1], pin_of(s, s->cname[1]));
 	for (uint32_t p = 0; p < c->nparties;) {
 		if (p == s->garbler || p == s->evaluator) {
 			p++;
@@ -481,9 +527,11 @@ static void sess_parties(struct sess *s, bool program_computes, bool pin)
 			       strcmp(pre, pre2) == 0 && i == i0 + (q - p))
 				q++;
 		if (q - p > 1)
-			appendf(text, cap, &len, "%s[%lu..%lu] input\n", pre, i0, i0 + (q - p) - 1);
+			appendf(text, cap, &len, "%s[%lu..%lu] input%s\n", pre, i0, i0 + (q - p) - 1,
+				pin_of(s, c->parties[p]));
 		else
-			appendf(text, cap, &len, "%s input\n", c->parties[p]);
+			appendf(text, cap, &len, "%s input%s\n", c->parties[p],
+				pin_of(s, c->parties[p]));
 		p = q;
 	}
 	if (pin) {
@@ -520,6 +568,14 @@ static void run_args(struct args *a, const struct sess *s, const char *name, con
 	arg(a, "%s", name);
 	arg(a, "--timeout");
 	arg(a, "%d", timeout_s);
+	if (s->tls) {
+		char key[CIRC_MAX_NAME + 8];
+		key_name(s, name, key, sizeof(key));
+		arg(a, "--key");
+		arg(a, "%s/%s", s->t.dir, key);
+	} else {
+		arg(a, "--insecure");
+	}
 	for (uint32_t k = 0; k < s->c->ninputs; k++)
 		if (s->c->inputs[k].party == me) {
 			arg(a, "--input");
@@ -602,6 +658,7 @@ static void check_session(const struct prog *pg, uint64_t seed, bool program_com
 	struct sess s;
 	struct proc p[MAX_PROCS];
 	sess_open(&s, pg, seed);
+	s.tls = true;
 	sess_parties(&s, program_computes, pin);
 	int n = spawn_session(&s, p, NULL, NULL, NULL, OK_TIMEOUT_S);
 	wait_all(p, n, 2 * OK_TIMEOUT_S + 10);
@@ -1297,6 +1354,7 @@ Test(multi, parties_file_errors_say_file_and_line)
 			}
 			arg(&a, "--timeout");
 			arg(&a, "%d", BAD_TIMEOUT_S);
+			arg(&a, "--insecure");
 			int st = run_mpcc(&p, &t, "bad", &a);
 			cr_assert_eq(st, 1, "file %zu: exit %d: %s", i, st, p.err);
 			cr_assert(strstr(p.err, bad_files[i].say), "file %zu: %s", i, p.err);
@@ -1344,6 +1402,7 @@ Test(multi, run_usage_errors)
 		for (size_t k = 0; k < ARRAY_LEN(bad_usage[i].args) && bad_usage[i].args[k]; k++)
 			arg(&a, "%s",
 			    strcmp(bad_usage[i].args[k], "P") ? bad_usage[i].args[k] : pf);
+		arg(&a, "--insecure");
 		int st = run_mpcc(&p, &t, "usage", &a);
 		cr_assert_eq(st, bad_usage[i].status, "case %zu: exit %d: %s", i, st, p.err);
 		cr_assert(strstr(p.err, bad_usage[i].say), "case %zu: %s", i, p.err);
@@ -1568,4 +1627,121 @@ Test(multi, silent_connection_does_not_stall_the_session)
 	check_outputs(&s, p, n);
 	proc_free(p, n);
 	sess_close(&s);
+}
+
+/* ---- TLS ---- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	char *buf = xcalloc(1, 1 << 16);
+	size_t n = fread(buf, 1, (1 << 16) - 1, f);
+	cr_assert(n < (1 << 16) - 1 && !ferror(f), "%s: too long or unreadable", path);
+	fclose(f);
+	return buf;
+}
+
+/* bidder[1] is played by someone with another key, who pins that key for bidder[1] in its own
+ * copy of the parties file: the garbler refuses it, naming it, and everyone ends with the
+ * authentication failure's exit status before anything was computed. */
+Test(multi, tls_impostor_is_refused_and_named)
+{
+	struct sess s;
+	struct proc p[MAX_PROCS];
+	sess_open(&s, &vickrey3, 71);
+	s.tls = true;
+	sess_parties(&s, false, false);
+	/* the impostor's file: the bidders' range split, bidder[1] pinned to key-eve */
+	char *text = read_file(s.parties_path);
+	char *range = strstr(text, "bidder[0..2] input sha256:");
+	cr_assert(range, "%s", text);
+	char fp[TLS_FP_CHARS];
+	snprintf(fp, sizeof(fp), "%.71s", range + strlen("bidder[0..2] input "));
+	*range = '\0';
+	const char *eve = pin_of(&s, "eve");
+	char *fake = xcalloc(1, strlen(text) + 1024);
+	sprintf(fake, "%sbidder[0] input %s\nbidder[1] input%s\nbidder[2] input %s\n", text, fp,
+		eve, fp);
+	const char *fake_path = tmp_path(&s.t, "impostor.txt");
+	write_file(fake_path, fake);
+	free(fake);
+	free(text);
+
+	int n = spawn_session(&s, p, "bidder[1]", NULL, NULL, BAD_TIMEOUT_S);
+	struct args a = {0};
+	run_args(&a, &s, "bidder[1]", NULL, BAD_TIMEOUT_S);
+	for (int i = 1; i < a.n; i++) {
+		char eve_key[400];
+		snprintf(eve_key, sizeof(eve_key), "%s/key-eve", s.t.dir);
+		bool file = strcmp(a.v[i - 1], "--parties") == 0, key = strcmp(a.v[i - 1], "--key") == 0;
+		if (file || key) {
+			free(a.v[i]);
+			a.v[i] = strdup(file ? fake_path : eve_key);
+		}
+	}
+	spawn(&p[n++], &s.t, "impostor", &a);
+	args_free(&a);
+	wait_all(p, n, 3 * BAD_TIMEOUT_S + 10);
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(p[i].status, 6, "%s: exit %d: %s", p[i].name, p[i].status, p[i].err);
+	check_failed(p, n, BAD_TIMEOUT_S, "bidder[1]", NULL);
+	cr_assert(strstr(p[0].err, "a peer claiming to be bidder[1] presented certificate"),
+		  "%s", p[0].err);
+	proc_free(p, n);
+	sess_close(&s);
+}
+
+static const struct {
+	const char *args[6];
+	bool pins; /* the parties file pins every party */
+	int status;
+	const char *say;
+} tls_errors[] = {
+    {{"--as", "server-a"}, true, 2, "give --key NAME"},
+    {{"--as", "server-a", "--key", "K:server-a", "--insecure"}, true, 2, "without TLS"},
+    {{"--as", "server-a", "--key", "K:server-a", "--peer-fingerprint", "x"}, true, 2,
+     "the file pins every party"},
+    {{"--as", "server-a", "--key", "K:server-a"}, false, 1, "pins no certificate for server-a"},
+    {{"--as", "server-a", "--key", "K:bidder[0]"}, true, 6,
+     "but the parties file pins sha256:"},
+    {{"--as", "server-a", "--key", "K:nobody"}, true, 1, "key-nobody.crt: No such file"},
+};
+
+Test(multi, tls_key_errors_are_clear)
+{
+	for (size_t i = 0; i < ARRAY_LEN(tls_errors); i++) {
+		struct sess s;
+		struct proc p;
+		sess_open(&s, &vickrey3, 81);
+		s.tls = true;
+		sess_parties(&s, false, false);
+		if (!tls_errors[i].pins) {
+			s.tls = false;
+			sess_parties(&s, false, false);
+		}
+		struct args a = {0};
+		arg(&a, "%s", mpcc_bin());
+		arg(&a, "run");
+		prog_args(&a, s.src, s.pg);
+		arg(&a, "--parties");
+		arg(&a, "%s", s.parties_path);
+		for (size_t k = 0; k < ARRAY_LEN(tls_errors[i].args) && tls_errors[i].args[k]; k++) {
+			const char *v = tls_errors[i].args[k];
+			if (strncmp(v, "K:", 2) == 0) {
+				char key[CIRC_MAX_NAME + 8];
+				key_name(&s, v + 2, key, sizeof(key));
+				arg(&a, "%s/%s", s.t.dir, key);
+			} else {
+				arg(&a, "%s", v);
+			}
+		}
+		int st = run_mpcc(&p, &s.t, "tls", &a);
+		cr_assert_eq(st, tls_errors[i].status, "case %zu: exit %d: %s", i, st, p.err);
+		cr_assert(strstr(p.err, tls_errors[i].say), "case %zu: %s", i, p.err);
+		cr_assert_str_empty(p.out);
+		proc_free(&p, 1);
+		args_free(&a);
+		sess_close(&s);
+	}
 }

@@ -5,8 +5,10 @@
 #
 #   circuits/programs/run_auction.sh [BID...]     (default: 120 340 275 90 310)
 #
-# Each bidder sends its bid only as two random shares, one to each compute party, and prints
-# what it learned: the winner's index and the price. MPCC names the mpcc binary (default:
+# Each party first makes its TLS key (mpcc keygen); the parties file pins every party's
+# fingerprint, so every connection is TLS 1.3 with both sides authenticated. Each bidder sends
+# its bid only as two random shares, one to each compute party, and prints what it learned:
+# the winner's index and the price. MPCC names the mpcc binary (default:
 # build/cli/mpcc beside this script's repository).
 set -euo pipefail
 
@@ -34,20 +36,24 @@ read -r pa pb < <(python3 -c 'import socket
 s=[socket.socket() for _ in range(2)]
 [x.bind(("127.0.0.1", 0)) for x in s]
 print(*[x.getsockname()[1] for x in s])')
-cat >"$dir/parties.txt" <<PARTIES
-# who takes part, and the two compute parties (which must not collude)
-server-a   garbler    127.0.0.1:$pa
-server-b   evaluator  127.0.0.1:$pb
-bidder[0..$((n - 1))] input
-PARTIES
+# every party's key and certificate; the fingerprints go into the parties file
+fp() { "$mpcc" keygen --out "$dir/$1" 2>/dev/null; }
+{
+	echo "# who takes part, and the two compute parties (which must not collude)"
+	echo "server-a   garbler    127.0.0.1:$pa  $(fp server-a)"
+	echo "server-b   evaluator  127.0.0.1:$pb  $(fp server-b)"
+	for i in "${!bids[@]}"; do
+		echo "bidder[$i]  input  $(fp "bidder[$i]")"
+	done
+} >"$dir/parties.txt"
 echo "parties file:"
 sed 's/^/    /' "$dir/parties.txt"
 
 run() { # NAME ARGS...: one party in the background, its output to a file
 	local name=$1
 	shift
-	"$mpcc" run "$prog" -D N="$n" --parties "$dir/parties.txt" --as "$name" --timeout 20 "$@" \
-		>"$dir/$name.out" 2>&1 &
+	"$mpcc" run "$prog" -D N="$n" --parties "$dir/parties.txt" --as "$name" --key "$dir/$name" \
+		--timeout 20 "$@" >"$dir/$name.out" 2>&1 &
 	pids+=($!)
 }
 run server-a
