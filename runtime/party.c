@@ -22,10 +22,13 @@ _Static_assert((uint64_t)PARTY_CHUNK_GATES *GC_TABLE_BYTES <= NET_BUF_BYTES,
 
 static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
 enum {
-	/* 2: the evaluator's input labels come with corrections; 3: session binding */
-	PROTOCOL_VERSION = 3,
-	HELLO_BYTES = 8 + 4 + 4 + 32 + 16 + 32, /* magic, version, party, identity, nonce, context */
-	CONFIRM_BYTES = 32 + 16,		/* H(session id, role), the garbler's hash seed */
+	/* 2: the evaluator's input labels come with corrections; 3: session binding; 4: one
+	 * direction at a time (the OT matrix before the garbler's labels, the decoding bits
+	 * before the permute bits) */
+	PROTOCOL_VERSION = PARTY_PROTOCOL_VERSION,
+	HELLO_BYTES =
+	    8 + 4 + 4 + 32 + 16 + 32, /* magic, version, party, identity, nonce, context */
+	CONFIRM_BYTES = 32 + 16,      /* H(session id, role), the garbler's hash seed */
 	ERR_BYTES = 320,
 };
 
@@ -41,9 +44,9 @@ struct party {
 	ot_receiver *otr;
 	uint8_t identity[32];
 	uint8_t context[32], session[32]; /* the caller's context; the session id */
-	uint64_t my_bits, peer_bits; /* input bits of the garbler and of the evaluator */
-	uint64_t eval_bits;	     /* the evaluator's input bits (OT count) */
-	uint32_t *to_eval, *to_garb; /* output bit indices each side may learn */
+	uint64_t my_bits, peer_bits;	  /* input bits of the garbler and of the evaluator */
+	uint64_t eval_bits;		  /* the evaluator's input bits (OT count) */
+	uint32_t *to_eval, *to_garb;	  /* output bit indices each side may learn */
 	uint32_t nto_eval, nto_garb;
 	uint8_t (*labels)[16]; /* input labels in transit (secret), two lists of nin_bits */
 	uint64_t nlabels;
@@ -387,9 +390,11 @@ static uint64_t input_bits_of(const struct circ_circuit *c, uint32_t who)
 	return circ_party_input_bits(c, who);
 }
 
-/* Output k's value from the bits d ^ s of its output bits. */
-static void decode_outputs(party *pt, const uint32_t *idx, uint32_t n, uint64_t *const *out,
-			   bool *learned)
+/* Output k's value from the bits d ^ s of its output bits: for the j-th bit this party may
+ * learn (output bit idx[j]), one of d and s is this party's own, bit idx[j] of mine (all
+ * nout_bits of them), the other the peer's, bit j of theirs (only the bits it sent). */
+static void decode_outputs(party *pt, const uint32_t *idx, uint32_t n, const uint8_t *mine,
+			   const uint8_t *theirs, uint64_t *const *out, bool *learned)
 {
 	const struct circ_circuit *c = pt->circ;
 	for (uint32_t k = 0; k < c->noutputs; k++)
@@ -403,7 +408,8 @@ static void decode_outputs(party *pt, const uint32_t *idx, uint32_t n, uint64_t 
 		const struct circ_output *o = &c->outputs[k];
 		memset(out[k], 0, circ_limbs(o->width) * sizeof(uint64_t));
 		for (uint32_t b = 0; b < o->width; b++, j++) {
-			uint64_t v = ((pt->bits[j / 8] ^ pt->bits2[j / 8]) >> (j % 8)) & 1;
+			uint64_t v =
+			    ((mine[idx[j] / 8] >> (idx[j] % 8)) ^ (theirs[j / 8] >> (j % 8))) & 1;
 			out[k][b / 64] |= v << (b % 64);
 		}
 		learned[k] = true;
@@ -505,20 +511,26 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 		return fail(pt, err, "garbling", NULL);
 	pt->ahead_ready = false;
 	double t0 = now();
-	/* my inputs: their active labels, in input order */
+	/* Inputs. The evaluator speaks first (its OT extension matrix, which we read whole), then
+	 * we send our labels and the corrections: one direction at a time, so no message size
+	 * can fill both sockets' buffers and leave each side blocked in a write. */
+	/* my inputs: their active labels, in input order, ready while the matrix comes */
 	uint64_t n = pack_my_inputs(pt, in);
 	err = garbler_labels(pt, PARTY_GARBLER, pt->bits, pt->labels);
-	if (!err)
-		err = net_send(pt->ch, pt->labels, n * 16);
 	if (err)
 		return fail(pt, err, "input", NULL);
 	/* the evaluator's inputs: the correlated OT gives q_i, the evaluator holding
 	 * t_i = q_i ^ r_i delta; the correction W^0_i ^ q_i turns that into W^0_i ^ r_i delta */
+	uint8_t(*q)[16] = pt->labels + pt->nlabels;
 	if (pt->eval_bits) {
-		uint8_t(*q)[16] = pt->labels + pt->nlabels;
 		err = ot_send_cot(pt->ots, q, pt->eval_bits);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
+	}
+	err = net_send(pt->ch, pt->labels, n * 16);
+	if (err)
+		return fail(pt, err, "input", NULL);
+	if (pt->eval_bits) {
 		err = garbler_labels(pt, PARTY_EVALUATOR, NULL, pt->labels);
 		if (err)
 			return fail(pt, err, "the OT extension", NULL);
@@ -558,8 +570,8 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 	}
 	double t2 = now();
 	pt->st.garble_s += t2 - t1;
-	/* outputs: decoding bits to the evaluator for what it may learn; its permute bits back
-	 * for what we may learn */
+	/* outputs: decoding bits to the evaluator for what it may learn (they follow the
+	 * tables); its permute bits come back for what we may learn once it has read them */
 	err = gc_garbler_decoding_bits(pt->g, pt->bits);
 	if (err)
 		return fail(pt, err, "output", NULL);
@@ -569,11 +581,7 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 		err = net_flush(pt->ch);
 	if (err)
 		return fail(pt, err, "output", NULL);
-	/* keep our decoding bits for what we learn in bits, the peer's permute bits in bits2 */
-	uint8_t *all = pt->bits2;
-	memcpy(all, pt->bits, pt->bits_len);
-	select_bits(pt->bits, all, pt->to_garb, pt->nto_garb);
-	/* while the evaluator finishes, the next run */
+	/* while the evaluator finishes, the next run (our decoding bits stay in bits) */
 	err = garble_ahead(pt);
 	if (err)
 		return fail(pt, err, "garbling", NULL);
@@ -581,7 +589,7 @@ static rt_err run_garbler(party *pt, uint64_t *const *in, uint64_t *const *out, 
 	err = net_recv(pt->ch, pt->bits2, (pt->nto_garb + 7) / 8);
 	if (err)
 		return fail(pt, err, "output", NULL);
-	decode_outputs(pt, pt->to_garb, pt->nto_garb, out, learned);
+	decode_outputs(pt, pt->to_garb, pt->nto_garb, pt->bits, pt->bits2, out, learned);
 	pt->st.output_s += now() - t3;
 	return RT_OK;
 }
@@ -591,7 +599,8 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 	const struct circ_circuit *c = pt->circ;
 	rt_err err;
 	double t0 = now();
-	/* my inputs through the OT: choices are my input bits */
+	/* my inputs through the OT: choices are my input bits; the matrix leaves whole before
+	 * we read (see run_garbler) */
 	uint64_t n = pack_my_inputs(pt, in);
 	if (n) {
 		err = ot_recv_cot(pt->otr, pt->bits, pt->labels, n);
@@ -636,21 +645,20 @@ static rt_err run_evaluator(party *pt, uint64_t *const *in, uint64_t *const *out
 	}
 	double t2 = now();
 	pt->st.garble_s += t2 - t1;
+	/* outputs: the garbler's decoding bits for what we may learn first (they followed the
+	 * tables), then our permute bits for what it may learn: one direction at a time */
 	err = gc_evaluator_output_bits(pt->e, pt->bits);
+	if (!err)
+		err = net_recv(pt->ch, pt->bits2, (pt->nto_eval + 7) / 8);
 	if (err)
 		return fail(pt, err, "output", NULL);
+	decode_outputs(pt, pt->to_eval, pt->nto_eval, pt->bits, pt->bits2, out, learned);
 	select_bits(pt->bits2, pt->bits, pt->to_garb, pt->nto_garb);
 	err = net_send(pt->ch, pt->bits2, (pt->nto_garb + 7) / 8);
 	if (!err)
 		err = net_flush(pt->ch);
 	if (err)
 		return fail(pt, err, "output", NULL);
-	memcpy(pt->bits2, pt->bits, pt->bits_len);
-	select_bits(pt->bits, pt->bits2, pt->to_eval, pt->nto_eval);
-	err = net_recv(pt->ch, pt->bits2, (pt->nto_eval + 7) / 8);
-	if (err)
-		return fail(pt, err, "output", NULL);
-	decode_outputs(pt, pt->to_eval, pt->nto_eval, out, learned);
 	pt->st.output_s += now() - t2;
 	return RT_OK;
 }

@@ -5,15 +5,20 @@
  * and play opposite roles, and the base OTs; then it runs the circuit any number of times.
  * Each run is:
  *
- *   garbler -> evaluator   the garbler's input labels (W^0 ^ x*delta)
  *   evaluator -> garbler   the OT extension matrix for the evaluator's input bits
- *   garbler -> evaluator   a correction W^0_i ^ q_i per evaluator input bit, which turns the
+ *   garbler -> evaluator   the garbler's input labels (W^0 ^ x*delta)
+ *                          a correction W^0_i ^ q_i per evaluator input bit, which turns the
  *                          OT's t_i = q_i ^ r_i*delta into the active label W^0_i ^ r_i*delta
- *   garbler -> evaluator   the garbled tables, in chunks (each chunk leaves at once, so the
+ *                          the garbled tables, in chunks (each chunk leaves at once, so the
  *                          evaluator works while the garbler does), then the decoding bits of
  *                          the outputs the evaluator may learn
  *   evaluator -> garbler   the permute bits of the outputs the garbler may learn
  *
+ * Only one direction carries data at a time: each side reads all the other sent before it
+ * writes, so no size of inputs or outputs can fill both directions' socket buffers and leave
+ * both parties blocked in a write (versions up to 3 sent the garbler's labels while the
+ * evaluator sent its matrix, and both sent their output bits at once: a deadlock when both
+ * were larger than the buffers).
  * so each party learns exactly the outputs addressed to it or to all. Delta and the OT keys
  * are the session's; the AND-gate counter, and so every hash tweak, runs on across runs.
  * Secrets (delta, labels, inputs, OT state) are wiped when the handle is freed.
@@ -21,9 +26,9 @@
  * The garbler picks every input's zero label itself (the corrections cost 16 bytes per
  * evaluator input bit), so a run's tables depend on nothing the evaluator sends: while the
  * evaluator finishes run k, the garbler already garbles run k+1 (up to PARTY_AHEAD_BYTES of
- * tables; the rest as the run goes). Protocol version 3; version 1 used q_i itself as the
+ * tables; the rest as the run goes). Protocol version 4; version 1 used q_i itself as the
  * zero label, which made the garbler wait for the OT before garbling; version 2 had no
- * session binding (see party_new_bound).
+ * session binding (see party_new_bound); version 3 had both directions carry data at once.
  */
 #ifndef MPCC_PARTY_H
 #define MPCC_PARTY_H
@@ -46,6 +51,7 @@ enum {
 	/* The garbler garbles the next run's tables, up to this many bytes, while it waits for
 	 * the evaluator to finish a run. */
 	PARTY_AHEAD_BYTES = 4 << 20,
+	PARTY_PROTOCOL_VERSION = 4, /* in the hello; both parties must speak the same */
 };
 
 typedef struct party party;

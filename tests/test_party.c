@@ -451,7 +451,9 @@ static void record_garbler(const struct circ_circuit *c)
 		_exit(0);
 	}
 	close(sv[0]);
-	uint8_t hello[96] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O', 3, 0, 0, 0, 1, 0, 0, 0};
+	uint8_t hello[96] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
+	hello[8] = PARTY_PROTOCOL_VERSION; /* 32 bits little-endian, then the party: 1 */
+	hello[12] = 1;
 	cr_assert(circ_identity(c, hello + 16) == 0);
 	memset(hello + 48, 0x5a, 16); /* the nonce */
 	cr_assert(write(sv[1], hello, sizeof(hello)) == (ssize_t)sizeof(hello));
@@ -574,10 +576,13 @@ Test(party, parties_with_different_circuits_stop_at_the_handshake)
 /* ---- sessions of several runs, and a pinned transcript ---- */
 
 /* Both parties in one session run c `runs` times on fresh random inputs; the garbler in a
- * child. With seeds, the PRGs are fixed and the channel keeps a transcript hash of each
- * direction, returned in digest (sent by the evaluator, then received). */
-static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds,
-		    uint8_t digest[64])
+ * child, each party's channel with a timeout of timeout_ms. With seeds, the PRGs are fixed
+ * and the channel keeps a transcript hash of each direction, returned in digest (sent by the
+ * evaluator, then received). sockbuf > 0 shrinks both kernel buffers of the socketpair to
+ * about that many bytes (as on a link that buffers little), after the channel asked for
+ * large ones. */
+static void session_on(const struct circ_circuit *c, int runs, const uint8_t *seeds,
+		       uint8_t digest[64], int timeout_ms, int sockbuf)
 {
 	int sv[2];
 	cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
@@ -593,7 +598,10 @@ static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds
 	net_chan *ch;
 	prg *p;
 	party *pt;
-	cr_assert(net_chan_new(&ch, fd, 10000) == RT_OK);
+	cr_assert(net_chan_new(&ch, fd, timeout_ms) == RT_OK);
+	if (sockbuf > 0) /* the channel owns fd; only its kernel buffers change */
+		cr_assert(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof(sockbuf)) == 0 &&
+			  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof(sockbuf)) == 0);
 	if (seeds)
 		cr_assert(net_chan_start_transcript(ch) == RT_OK);
 	cr_assert((seeds ? prg_new_seeded(&p, seeds + 16 * me) : prg_new_random(&p)) == RT_OK);
@@ -601,6 +609,7 @@ static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds
 	cr_assert(err == RT_OK, "%s", party_error(pt));
 	rng_state = rng0; /* both processes draw the same inputs */
 	bool ok = true;
+	char why[320] = "";
 	for (int r = 0; r < runs; r++) {
 		uint64_t **in = alloc_values(c->ninputs, wi), **out = alloc_values(c->noutputs, wo);
 		uint64_t **want = alloc_values(c->noutputs, wo);
@@ -611,10 +620,17 @@ static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds
 				    wi[k] >= 64 ? rnd() : rnd() & (((uint64_t)1 << wi[k]) - 1);
 		cr_assert(circ_eval_values(c, in, want) == 0);
 		err = party_run(pt, in, out, learned);
+		if (ok && err != RT_OK)
+			snprintf(why, sizeof(why), "run %d: %s", r, party_error(pt));
 		ok = ok && err == RT_OK;
-		for (uint32_t k = 0; ok && k < c->noutputs; k++)
-			if (learned[k])
-				ok = memcmp(out[k], want[k], circ_limbs(wo[k]) * 8) == 0;
+		for (uint32_t k = 0; ok && k < c->noutputs; k++) {
+			uint32_t to = c->outputs[k].to;
+			ok = learned[k] == (to == CIRC_ALL || to == me) &&
+			     (!learned[k] || memcmp(out[k], want[k], circ_limbs(wo[k]) * 8) == 0);
+			if (!ok)
+				snprintf(why, sizeof(why), "run %d: output %s is wrong", r,
+					 c->outputs[k].name);
+		}
 		free_values(in, c->ninputs);
 		free_values(out, c->noutputs);
 		free_values(want, c->noutputs);
@@ -629,10 +645,16 @@ static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds
 	free(wo);
 	if (pid == 0)
 		_exit(ok ? 0 : 1);
-	cr_assert(ok, "the evaluator's outputs differ from the plaintext's");
+	cr_assert(ok, "the evaluator: %s", why);
 	int st;
 	cr_assert(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		  "the garbler's outputs differ, or it failed");
+}
+
+static void session(const struct circ_circuit *c, int runs, const uint8_t *seeds,
+		    uint8_t digest[64])
+{
+	session_on(c, runs, seeds, digest, 10000, 0);
 }
 
 Test(party, one_session_many_runs)
@@ -722,5 +744,74 @@ Test(party, transcript_from_fixed_seeds_is_pinned)
 	seeds[0] ^= 1; /* the evaluator's PRG: its OT messages change */
 	session(c, 2, seeds, d3);
 	cr_assert(memcmp(d1, d3, 32) != 0, "another seed, other bytes");
+	circ_free(c);
+}
+
+/* Wide inputs and outputs, past what the kernel buffers between the parties: a party that
+ * writes a large message while its peer also writes one, neither reading, waits forever (in
+ * versions up to 3: the garbler's labels against the evaluator's OT matrix, and both sides'
+ * output bits at once). Each shape runs over a socketpair whose buffers are shrunk to 16 KiB,
+ * with timeouts of 5 s, so a deadlock is a timeout error, not a hang. */
+struct wide_shape {
+	uint32_t gbits, ebits;	     /* input bits of the garbler and of the evaluator */
+	uint32_t to_g, to_e, to_all; /* output bits to the garbler, the evaluator, both */
+};
+
+static const struct wide_shape wide_shapes[] = {
+    {1 << 18, 1 << 18, 0, 0, 1 << 18}, /* both inputs and the output wide */
+    {1 << 18, 0, 0, 0, 64},	       /* the garbler's inputs alone */
+    {0, 1 << 18, 0, 0, 64},	       /* the evaluator's inputs alone */
+    {64, 64, 1 << 18, 0, 0},	       /* an output to the garbler */
+    {64, 64, 0, 1 << 18, 0},	       /* an output to the evaluator */
+    {64, 64, 1 << 18, 1 << 18, 0},     /* one to each */
+    {1 << 18, 1 << 18, 1 << 18, 1 << 18, 1 << 18},
+};
+
+/* Each output bit is a gate (an AND every 8th, else XOR) of two random input bits. */
+static struct circ_circuit *wide_circuit(const struct wide_shape *s)
+{
+	struct circ_circuit *c = circ_new();
+	cr_assert(circ_add_party(c, "g") == 0 && circ_add_party(c, "e") == 1);
+	if (s->gbits)
+		cr_assert(circ_add_input(c, "x", s->gbits, 0, PARTY_GARBLER) >= 0);
+	if (s->ebits)
+		cr_assert(circ_add_input(c, "y", s->ebits, 0, PARTY_EVALUATOR) >= 0);
+	uint32_t nin = s->gbits + s->ebits, nout = s->to_g + s->to_e + s->to_all;
+	uint32_t *w = calloc(nout + 1, sizeof(uint32_t));
+	cr_assert(w && circ_reserve_gates(c, nout) == 0);
+	for (uint32_t g = 0; g < nout; g++) {
+		int64_t id = circ_add_gate(c, g % 8 ? GATE_XOR : GATE_AND, (uint32_t)(rnd() % nin),
+					   (uint32_t)(rnd() % nin));
+		cr_assert(id >= 0);
+		w[g] = (uint32_t)id;
+	}
+	const struct {
+		const char *name;
+		uint32_t width, to;
+	} outs[3] = {{"for_g", s->to_g, PARTY_GARBLER},
+		     {"for_e", s->to_e, PARTY_EVALUATOR},
+		     {"for_all", s->to_all, CIRC_ALL}};
+	for (uint32_t k = 0, off = 0; k < 3; off += outs[k].width, k++)
+		if (outs[k].width)
+			cr_assert(circ_add_output(c, outs[k].name, outs[k].width, 0, outs[k].to,
+						  w + off) >= 0);
+	free(w);
+	struct circ_err err;
+	cr_assert(circ_validate(c, &err) == 0, "%s", err.msg);
+	return c;
+}
+
+ParameterizedTestParameters(party, wide_inputs_and_outputs_do_not_deadlock)
+{
+	static size_t idx[ARRAY_LEN(wide_shapes)];
+	for (size_t i = 0; i < ARRAY_LEN(wide_shapes); i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, ARRAY_LEN(wide_shapes));
+}
+
+ParameterizedTest(size_t *i, party, wide_inputs_and_outputs_do_not_deadlock)
+{
+	struct circ_circuit *c = wide_circuit(&wide_shapes[*i]);
+	session_on(c, 2, NULL, NULL, 5000, 16 << 10);
 	circ_free(c);
 }
