@@ -1,0 +1,600 @@
+/* test_faults.c: faults injected on loopback into a running `mpcc run` session (issue 6).
+ *
+ * Two parties run AES-128 (the shared Bristol circuit, FIPS-197 vector) over TLS 1.3 with
+ * pinned certificates: p0 (garbler) listens, p1 (evaluator) connects through a proxy thread
+ * of this test. The proxy forwards bytes both ways with poll(), counts them per direction,
+ * and at byte N of one direction does one fault:
+ *   CUT    closes both connections;
+ *   KILL   SIGKILLs the party that sent that byte;
+ *   FLIP   xors that byte with 0x01 and goes on forwarding;
+ *   STALL  stops forwarding, connections left open.
+ * A clean session through the proxy gives each direction's length; the offsets are spread
+ * over it (0, 50, 500, 5000, 30%, 60%, 90%, last byte) so the TLS handshake, base OT, OT
+ * extension, garbled tables and outputs are all hit. REPLAY records the bytes p1 sent in one
+ * session and, in a fresh one, sends them to p0 in place of p1's.
+ * Every party still alive must end by itself within --timeout and a margin, with a non-zero
+ * exit, nothing on stdout and a message naming its peer, or (the fault came too late to
+ * matter) exit 0 with the correct output: never a hang, a crash or a wrong output.
+ * The mpcc binary comes from MPCC_BIN, the circuit from MPCC_BRISTOL_DIR (meson test sets
+ * both). FAULTS_VERBOSE=1 shows what every mpcc process printed.
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tls.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+	TIMEOUT_S = 2, /* --timeout of every session */
+	MARGIN_S = 5,  /* how late after the timeout a party may end */
+	MAX_ARGS = 32,
+};
+
+static const char *const aes_in0 = "in0=0x000102030405060708090a0b0c0d0e0f";
+static const char *const aes_in1 = "in1=0x00112233445566778899aabbccddeeff";
+static const char *const aes_out = "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n"; /* FIPS-197 */
+
+/* ---- helpers: time, files, processes (as in test_multi.c) ---- */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "cannot open %s", path);
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	for (size_t k; buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+		len += k;
+		if (cap - len - 1 == 0)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	cr_assert(buf);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* A scratch directory with both parties' keys; fx_done removes it. */
+struct fx {
+	char dir[64];
+	char circuit[512];
+	char path[8][300];
+	int npath;
+	const char *out_path[2], *err_path[2]; /* what each party printed, in the last session */
+};
+
+static const char *fx_path(struct fx *f, const char *name)
+{
+	cr_assert(f->npath < (int)ARRAY_LEN(f->path));
+	char buf[sizeof(f->path[0])];
+	snprintf(buf, sizeof(buf), "%s/%s", f->dir, name);
+	memcpy(f->path[f->npath], buf, sizeof(buf));
+	return f->path[f->npath++];
+}
+
+static void fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	const char *dir = getenv("MPCC_BRISTOL_DIR");
+	snprintf(f->circuit, sizeof(f->circuit), "%s/aes_128.txt", dir ? dir : "");
+	if (!dir || access(f->circuit, R_OK) != 0) {
+		fprintf(stderr, "NOTICE: shared Bristol circuits not found; skipping\n");
+		cr_skip_test("shared Bristol circuits not found");
+	}
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mpcc-faults-XXXXXX");
+	cr_assert(mkdtemp(f->dir), "mkdtemp: %s", strerror(errno));
+	for (int k = 0; k < 2; k++) {
+		char name[16], err[400];
+		uint8_t fp[TLS_FP_BYTES];
+		snprintf(name, sizeof(name), "p%d.key", k);
+		const char *kp = fx_path(f, name);
+		snprintf(name, sizeof(name), "p%d.crt", k);
+		const char *cp = fx_path(f, name);
+		cr_assert(tls_keygen(kp, cp, "test", false, fp, err, sizeof(err)) == RT_OK, "%s",
+			  err);
+		snprintf(name, sizeof(name), "p%d.out", k);
+		f->out_path[k] = fx_path(f, name);
+		snprintf(name, sizeof(name), "p%d.err", k);
+		f->err_path[k] = fx_path(f, name);
+	}
+}
+
+static void fx_done(struct fx *f)
+{
+	for (int i = 0; i < f->npath; i++)
+		unlink(f->path[i]);
+	rmdir(f->dir);
+}
+
+struct args {
+	char *v[MAX_ARGS + 1];
+	int n;
+};
+
+static void arg(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct args *a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cr_assert(a->n < MAX_ARGS);
+	a->v[a->n++] = strdup(buf);
+	a->v[a->n] = NULL;
+}
+
+static void args_free(struct args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	a->n = 0;
+}
+
+/* One mpcc process: its stdout and stderr go to files, read back once it ended. */
+struct proc {
+	char name[16];
+	pid_t pid;
+	double t0, elapsed;
+	int status; /* exit status, 128 + signal, or -1 when it hung and was killed */
+	char *out, *err;
+	const char *out_path, *err_path;
+};
+
+static void spawn(struct proc *p, struct args *a)
+{
+	fflush(stdout);
+	fflush(stderr);
+	p->t0 = now();
+	p->pid = fork();
+	cr_assert(p->pid >= 0, "fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int fo = open(p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+			_exit(126);
+		close(fo);
+		close(fe);
+		execv(a->v[0], a->v);
+		_exit(127);
+	}
+}
+
+/* Waits for every process, killing those still there after limit_s; reads what they
+ * printed. */
+static void wait_all(struct proc *p, int n, double limit_s)
+{
+	double start = now();
+	int left = n;
+	for (int i = 0; i < n; i++)
+		p[i].status = -2;
+	while (left > 0) {
+		for (int i = 0; i < n; i++) {
+			int st;
+			if (p[i].status != -2 || waitpid(p[i].pid, &st, WNOHANG) != p[i].pid)
+				continue;
+			p[i].elapsed = now() - p[i].t0;
+			p[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			left--;
+		}
+		if (left > 0 && now() - start > limit_s) {
+			for (int i = 0; i < n; i++)
+				if (p[i].status == -2) {
+					kill(p[i].pid, SIGKILL);
+					waitpid(p[i].pid, NULL, 0);
+					p[i].status = -1;
+					p[i].elapsed = now() - p[i].t0;
+				}
+			break;
+		}
+		if (left > 0)
+			sleep_ms(3);
+	}
+	for (int i = 0; i < n; i++) {
+		p[i].out = slurp(p[i].out_path);
+		p[i].err = slurp(p[i].err_path);
+		if (getenv("FAULTS_VERBOSE"))
+			fprintf(stderr, "%s: exit %d after %.2f s\n%s%s", p[i].name, p[i].status,
+				p[i].elapsed, p[i].out, p[i].err);
+	}
+}
+
+static void proc_free(struct proc *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(p[i].out);
+		free(p[i].err);
+		p[i].out = p[i].err = NULL;
+	}
+}
+
+/* ---- the proxy ---- */
+
+enum fault { F_NONE, F_CUT, F_KILL, F_FLIP, F_STALL, F_REPLAY };
+static const char *const fault_name[] = {"none", "cut", "kill", "flip", "stall", "replay"};
+
+/* Direction 0: the connecting party (p1) to the listening one (p0); direction 1 back. */
+struct proxy {
+	int lfd;
+	uint16_t port;	 /* where the proxy listens */
+	uint16_t target; /* where the listening party listens */
+	enum fault mode;
+	int dir;	  /* the direction the fault is in */
+	size_t at;	  /* its byte offset there */
+	pid_t sender[2];  /* who sends each direction (for KILL) */
+	size_t count[2];  /* bytes forwarded (seen, for the faulty direction) per direction */
+	bool fired;	  /* the fault happened */
+	uint8_t *rec;	  /* direction 0's bytes, recorded */
+	size_t rec_len, rec_cap;
+	const uint8_t *replay; /* REPLAY: sent to the listening party in place of direction 0 */
+	size_t replay_len;
+	double deadline;
+	atomic_bool stop;
+	pthread_t th;
+};
+
+static uint16_t free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		  getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void proxy_open(struct proxy *px, enum fault mode, int dir, size_t at)
+{
+	memset(px, 0, sizeof(*px));
+	px->mode = mode;
+	px->dir = dir;
+	px->at = at;
+	px->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	cr_assert(px->lfd >= 0 &&
+		  setsockopt(px->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+		  bind(px->lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		  listen(px->lfd, 4) == 0 &&
+		  getsockname(px->lfd, (struct sockaddr *)&sa, &len) == 0);
+	px->port = ntohs(sa.sin_port);
+	px->target = free_port();
+}
+
+static bool proxy_done(struct proxy *px)
+{
+	return atomic_load(&px->stop) || now() > px->deadline;
+}
+
+/* Accepts one connection (the connecting party) and connects to the listening party,
+ * retrying while it is not listening yet. */
+static bool proxy_pair(struct proxy *px, int *c, int *s)
+{
+	struct pollfd pf = {.fd = px->lfd, .events = POLLIN};
+	while (!proxy_done(px) && poll(&pf, 1, 20) == 0)
+		;
+	if (proxy_done(px) || (*c = accept(px->lfd, NULL, NULL)) < 0)
+		return false;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons(px->target)};
+	while (!proxy_done(px)) {
+		*s = socket(AF_INET, SOCK_STREAM, 0);
+		if (*s >= 0 && connect(*s, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return true;
+		if (*s >= 0)
+			close(*s);
+		sleep_ms(5);
+	}
+	close(*c);
+	return false;
+}
+
+static bool send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+static void record(struct proxy *px, const uint8_t *p, size_t n)
+{
+	if (px->rec_len + n > px->rec_cap) {
+		px->rec_cap = 2 * (px->rec_len + n);
+		px->rec = realloc(px->rec, px->rec_cap);
+		if (!px->rec)
+			abort();
+	}
+	memcpy(px->rec + px->rec_len, p, n);
+	px->rec_len += n;
+}
+
+/* Forwards n bytes of direction d to out, doing the fault where it falls. Returns false when
+ * the proxy stops forwarding (cut, stall, or the receiver is gone). */
+static bool forward(struct proxy *px, int d, uint8_t *buf, size_t n, int out, int fd[2])
+{
+	size_t start = px->count[d];
+	px->count[d] += n;
+	if (d == 0)
+		record(px, buf, n);
+	if (d == 0 && px->mode == F_REPLAY)
+		return true; /* p1's bytes go nowhere */
+	if (px->fired || px->mode == F_NONE || d != px->dir || px->at < start ||
+	    px->at >= start + n)
+		return send_all(out, buf, n);
+	size_t k = px->at - start; /* the fault falls on buf[k] */
+	px->fired = true;
+	switch (px->mode) {
+	case F_FLIP:
+		buf[k] ^= 0x01;
+		return send_all(out, buf, n);
+	case F_CUT:
+		send_all(out, buf, k);
+		close(fd[0]);
+		close(fd[1]);
+		fd[0] = fd[1] = -1;
+		return false;
+	case F_KILL:
+		send_all(out, buf, k);
+		kill(px->sender[d], SIGKILL);
+		return true; /* the caller ends direction d here */
+	case F_STALL:
+		send_all(out, buf, k);
+		return false;
+	default:
+		return send_all(out, buf, n);
+	}
+}
+
+static void *proxy_main(void *arg)
+{
+	struct proxy *px = arg;
+	int fd[2];
+	if (!proxy_pair(px, &fd[0], &fd[1]))
+		return NULL;
+	if (px->mode == F_REPLAY && !send_all(fd[1], px->replay, px->replay_len))
+		goto out;
+	bool open_in[2] = {true, true};
+	static __thread uint8_t buf[1 << 16];
+	while (!proxy_done(px) && (open_in[0] || open_in[1])) {
+		struct pollfd pf[2] = {{.fd = open_in[0] ? fd[0] : -1, .events = POLLIN},
+				       {.fd = open_in[1] ? fd[1] : -1, .events = POLLIN}};
+		if (poll(pf, 2, 20) <= 0)
+			continue;
+		for (int d = 0; d < 2 && fd[0] >= 0; d++) {
+			if (!(pf[d].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = recv(fd[d], buf, sizeof(buf), 0);
+			if (n <= 0) { /* pass the end on */
+				open_in[d] = false;
+				shutdown(fd[1 - d], SHUT_WR);
+				continue;
+			}
+			bool fired = px->fired;
+			bool go_on = forward(px, d, buf, (size_t)n, fd[1 - d], fd);
+			if (go_on && !fired && px->fired && px->mode == F_KILL) {
+				/* what the dead party wrote after byte N never arrives */
+				open_in[d] = false;
+				shutdown(fd[1 - d], SHUT_WR);
+			}
+			if (!go_on) {
+				if (px->mode == F_STALL) /* hold both open until told to stop */
+					while (!proxy_done(px))
+						sleep_ms(20);
+				goto out;
+			}
+		}
+	}
+out:
+	if (fd[0] >= 0) {
+		close(fd[0]);
+		close(fd[1]);
+	}
+	return NULL;
+}
+
+/* ---- one session ---- */
+
+/* Runs p0 (listening) and p1 (connecting through the proxy px, already set up), waits for
+ * both; p[0], p[1] hold what they did. */
+static void run_session(struct fx *f, struct proxy *px, struct proc p[2])
+{
+	for (int k = 0; k < 2; k++) {
+		struct args a = {0};
+		memset(&p[k], 0, sizeof(p[k]));
+		snprintf(p[k].name, sizeof(p[k].name), "p%d", k);
+		p[k].out_path = f->out_path[k];
+		p[k].err_path = f->err_path[k];
+		arg(&a, "%s", getenv("MPCC_BIN"));
+		arg(&a, "run");
+		arg(&a, "%s", f->circuit);
+		arg(&a, "--as");
+		arg(&a, "p%d", k);
+		arg(&a, k ? "--connect" : "--listen");
+		arg(&a, "127.0.0.1:%u", k ? px->port : px->target);
+		arg(&a, "--key");
+		arg(&a, "%s/p%d", f->dir, k);
+		arg(&a, "--peer-fingerprint");
+		arg(&a, "%s/p%d.crt", f->dir, 1 - k);
+		arg(&a, "--timeout");
+		arg(&a, "%d", TIMEOUT_S);
+		arg(&a, "--input");
+		arg(&a, "%s", k ? aes_in1 : aes_in0);
+		spawn(&p[k], &a);
+		args_free(&a);
+	}
+	px->sender[0] = p[1].pid;
+	px->sender[1] = p[0].pid;
+	px->deadline = now() + 3 * TIMEOUT_S + 2 * MARGIN_S;
+	cr_assert(pthread_create(&px->th, NULL, proxy_main, px) == 0);
+	wait_all(p, 2, 2 * TIMEOUT_S + 2 * MARGIN_S);
+	atomic_store(&px->stop, true);
+	pthread_join(px->th, NULL);
+	close(px->lfd);
+}
+
+static void proxy_free(struct proxy *px)
+{
+	free(px->rec);
+	px->rec = NULL;
+}
+
+/* A clean session through the proxy: both print the FIPS-197 ciphertext; len[d] is how many
+ * bytes direction d carried; rec (if not NULL) gets p1's bytes. */
+static void clean_session(struct fx *f, size_t len[2], uint8_t **rec, size_t *rec_len)
+{
+	struct proxy px;
+	struct proc p[2];
+	proxy_open(&px, F_NONE, 0, 0);
+	run_session(f, &px, p);
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(p[k].status, 0, "clean session: %s exit %d: %s", p[k].name,
+			     p[k].status, p[k].err);
+		cr_assert_str_eq(p[k].out, aes_out, "clean session: %s printed %s", p[k].name,
+				 p[k].out);
+		len[k] = px.count[k];
+	}
+	cr_assert(len[0] > 1000 && len[1] > 100000, "clean session carried %zu and %zu bytes",
+		  len[0], len[1]);
+	if (rec) {
+		*rec = px.rec;
+		*rec_len = px.rec_len;
+		px.rec = NULL;
+	}
+	proxy_free(&px);
+	proc_free(p, 2);
+}
+
+/* Every party still alive ended by itself within the timeout and a margin: non-zero with no
+ * output and a message naming its peer, or 0 with the right output (late faults only). At
+ * least one party noticed an early fault. */
+static void check_survivors(const struct proxy *px, const struct proc p[2], bool late)
+{
+	const char *what = fault_name[px->mode];
+	int failed = 0;
+	for (int k = 0; k < 2; k++) {
+		const struct proc *q = &p[k];
+		bool victim = px->mode == F_KILL && px->fired && px->sender[px->dir] == q->pid;
+		if (victim) {
+			cr_assert(q->status == 128 + SIGKILL || q->status == 0,
+				  "%s dir %d at %zu: the killed %s ended with %d", what, px->dir,
+				  px->at, q->name, q->status);
+			continue;
+		}
+		cr_assert(q->status >= 0 && q->status < 128,
+			  "%s dir %d at %zu: %s %s (status %d): %s", what, px->dir, px->at,
+			  q->name, q->status < 0 ? "hung" : "crashed", q->status, q->err);
+		cr_assert(q->elapsed < TIMEOUT_S + MARGIN_S, "%s dir %d at %zu: %s ended after %.1f s",
+			  what, px->dir, px->at, q->name, q->elapsed);
+		if (q->status == 0) {
+			cr_assert_str_eq(q->out, aes_out, "%s dir %d at %zu: %s printed a wrong output",
+					 what, px->dir, px->at, q->name);
+			continue;
+		}
+		failed++;
+		cr_assert(q->status >= 3 && q->status <= 6, "%s dir %d at %zu: %s exit %d: %s", what,
+			  px->dir, px->at, q->name, q->status, q->err);
+		cr_assert_str_empty(q->out, "%s dir %d at %zu: %s failed (%d) but printed %s", what,
+				    px->dir, px->at, q->name, q->status, q->out);
+		/* "mpcc run: p1: ...", naming the peer, or at least a peer or the TLS channel */
+		char me[200], peer[8];
+		snprintf(me, sizeof(me), "mpcc run: %s: ", q->name);
+		snprintf(peer, sizeof(peer), "%s", k ? "p0" : "p1");
+		bool named = strncmp(q->err, me, strlen(me)) == 0 &&
+			     (strstr(q->err, peer) || strstr(q->err, "peer") || strstr(q->err, "TLS"));
+		cr_assert(named, "%s dir %d at %zu: %s does not say what went wrong: %s", what,
+			  px->dir, px->at, q->name, q->err);
+	}
+	cr_assert(late || failed > 0 || (px->mode == F_KILL && px->fired),
+		  "%s dir %d at %zu: no party noticed", what, px->dir, px->at);
+	cr_assert(px->fired || px->mode == F_REPLAY, "%s dir %d at %zu: the fault never happened",
+		  what, px->dir, px->at);
+}
+
+/* The offsets of direction d's faults: across its clean length len. */
+static int offsets(size_t len, size_t out[8])
+{
+	size_t want[8] = {0, 50, 500, 5000, len * 3 / 10, len * 6 / 10, len * 9 / 10, len - 1};
+	int n = 0;
+	for (int i = 0; i < 8; i++)
+		if (want[i] < len && (n == 0 || want[i] > out[n - 1]))
+			out[n++] = want[i];
+	return n;
+}
+
+/* Runs a session with fault mode at every offset of both directions. */
+static void fault_sweep(enum fault mode)
+{
+	struct fx f;
+	size_t len[2];
+	fx_init(&f);
+	clean_session(&f, len, NULL, NULL);
+	for (int d = 0; d < 2; d++) {
+		size_t at[8];
+		int n = offsets(len[d], at);
+		for (int i = 0; i < n; i++) {
+			struct proxy px;
+			struct proc p[2];
+			proxy_open(&px, mode, d, at[i]);
+			run_session(&f, &px, p);
+			check_survivors(&px, p, i == n - 1);
+			proxy_free(&px);
+			proc_free(p, 2);
+		}
+	}
+	fx_done(&f);
+}
+
+TestSuite(faults, .timeout = 120);
+
+Test(faults, cut_connection_at_each_phase)
+{
+	fault_sweep(F_CUT);
+}
+
+Test(faults, kill_party_at_each_phase)
+{
+	fault_sweep(F_KILL);
+}
+
+Test(faults, flipped_byte_at_each_phase)
+{
+	fault_sweep(F_FLIP);
+}
