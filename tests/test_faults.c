@@ -89,6 +89,7 @@ struct fx {
 	char path[8][300];
 	int npath;
 	const char *out_path[2], *err_path[2]; /* what each party printed, in the last session */
+	bool insecure;				 /* plain TCP (--insecure) instead of TLS */
 };
 
 static const char *fx_path(struct fx *f, const char *name)
@@ -449,10 +450,14 @@ static void run_session(struct fx *f, struct proxy *px, struct proc p[2])
 		arg(&a, "p%d", k);
 		arg(&a, k ? "--connect" : "--listen");
 		arg(&a, "127.0.0.1:%u", k ? px->port : px->target);
-		arg(&a, "--key");
-		arg(&a, "%s/p%d", f->dir, k);
-		arg(&a, "--peer-fingerprint");
-		arg(&a, "%s/p%d.crt", f->dir, 1 - k);
+		if (f->insecure) {
+			arg(&a, "--insecure");
+		} else {
+			arg(&a, "--key");
+			arg(&a, "%s/p%d", f->dir, k);
+			arg(&a, "--peer-fingerprint");
+			arg(&a, "%s/p%d.crt", f->dir, 1 - k);
+		}
 		arg(&a, "--timeout");
 		arg(&a, "%d", TIMEOUT_S);
 		arg(&a, "--input");
@@ -533,12 +538,16 @@ static void check_survivors(const struct proxy *px, const struct proc p[2], bool
 			  px->dir, px->at, q->name, q->status, q->err);
 		cr_assert_str_empty(q->out, "%s dir %d at %zu: %s failed (%d) but printed %s", what,
 				    px->dir, px->at, q->name, q->status, q->out);
+		cr_assert(px->mode != F_STALL || q->status == 4,
+			  "stall dir %d at %zu: %s exit %d, not a timeout: %s", px->dir, px->at,
+			  q->name, q->status, q->err);
 		/* "mpcc run: p1: ...", naming the peer, or at least a peer or the TLS channel */
 		char me[200], peer[8];
 		snprintf(me, sizeof(me), "mpcc run: %s: ", q->name);
 		snprintf(peer, sizeof(peer), "%s", k ? "p0" : "p1");
-		bool named = strncmp(q->err, me, strlen(me)) == 0 &&
-			     (strstr(q->err, peer) || strstr(q->err, "peer") || strstr(q->err, "TLS"));
+		const char *line = strstr(q->err, me); /* after --insecure's warning, if any */
+		bool named = line && (strstr(line, peer) || strstr(line, "peer") ||
+				      strstr(line, "TLS"));
 		cr_assert(named, "%s dir %d at %zu: %s does not say what went wrong: %s", what,
 			  px->dir, px->at, q->name, q->err);
 	}
@@ -597,4 +606,63 @@ Test(faults, kill_party_at_each_phase)
 Test(faults, flipped_byte_at_each_phase)
 {
 	fault_sweep(F_FLIP);
+}
+
+/* The proxy stops forwarding in the handshake, mid-protocol and near the end, in either
+ * direction: both parties time out (exit 4) by themselves. Each run lasts --timeout. */
+Test(faults, stalled_connection_times_out)
+{
+	struct fx f;
+	size_t len[2];
+	fx_init(&f);
+	clean_session(&f, len, NULL, NULL);
+	const struct {
+		int dir;
+		size_t at;
+	} stall[] = {{0, 500}, {0, len[0] * 6 / 10}, {1, 50}, {1, len[1] * 3 / 10},
+		     {1, len[1] * 9 / 10}};
+	for (size_t i = 0; i < ARRAY_LEN(stall); i++) {
+		struct proxy px;
+		struct proc p[2];
+		proxy_open(&px, F_STALL, stall[i].dir, stall[i].at);
+		run_session(&f, &px, p);
+		check_survivors(&px, p, false);
+		proxy_free(&px);
+		proc_free(p, 2);
+	}
+	fx_done(&f);
+}
+
+/* p0 gets, in place of p1's bytes, what p1 sent in an earlier session with the same keys
+ * and inputs: p0 refuses it (and p1, whose handshake p0 answered, fails too). */
+static void replay(bool insecure)
+{
+	struct fx f;
+	size_t len[2], rec_len;
+	uint8_t *rec;
+	fx_init(&f);
+	f.insecure = insecure;
+	clean_session(&f, len, &rec, &rec_len);
+	struct proxy px;
+	struct proc p[2];
+	proxy_open(&px, F_REPLAY, 0, 0);
+	px.replay = rec;
+	px.replay_len = rec_len;
+	run_session(&f, &px, p);
+	check_survivors(&px, p, false);
+	cr_assert(p[0].status != 0, "p0 accepted a replayed session: %s", p[0].out);
+	proxy_free(&px);
+	proc_free(p, 2);
+	free(rec);
+	fx_done(&f);
+}
+
+Test(faults, replayed_session_is_refused_over_tls)
+{
+	replay(false);
+}
+
+Test(faults, replayed_session_is_refused_without_tls)
+{
+	replay(true);
 }
