@@ -242,24 +242,36 @@ static void proc_free(struct proc *p, int n)
 enum fault { F_NONE, F_CUT, F_KILL, F_FLIP, F_STALL, F_REPLAY };
 static const char *const fault_name[] = {"none", "cut", "kill", "flip", "stall", "replay"};
 
-/* Direction 0: the connecting party (p1) to the listening one (p0); direction 1 back. */
+enum { MAX_CONN = 8 };
+
+/* One connection through the proxy: fd[0] the party that connected, fd[1] the listening
+ * party; direction d carries what fd[d] sends. */
+struct relay {
+	struct proxy *px;
+	int fd[2];
+	size_t count[2]; /* bytes seen per direction */
+	pthread_t th;
+};
+
+/* Direction 0: the connecting party to the listening one; direction 1 back. */
 struct proxy {
 	int lfd;
 	uint16_t port;	 /* where the proxy listens */
 	uint16_t target; /* where the listening party listens */
 	enum fault mode;
-	int dir;	  /* the direction the fault is in */
-	size_t at;	  /* its byte offset there */
-	pid_t sender[2];  /* who sends each direction (for KILL) */
-	size_t count[2];  /* bytes forwarded (seen, for the faulty direction) per direction */
-	bool fired;	  /* the fault happened */
-	uint8_t *rec;	  /* direction 0's bytes, recorded */
+	int dir;	    /* the direction the fault is in */
+	size_t at;	    /* its byte offset there, on whichever connection gets there first */
+	pid_t sender[2];    /* who sends each direction (for KILL; 0: none) */
+	atomic_bool fired;  /* the fault happened */
+	uint8_t *rec;	    /* the first connection's direction 0, recorded */
 	size_t rec_len, rec_cap;
 	const uint8_t *replay; /* REPLAY: sent to the listening party in place of direction 0 */
 	size_t replay_len;
 	double deadline;
 	atomic_bool stop;
 	pthread_t th;
+	struct relay conn[MAX_CONN];
+	int nconn;
 };
 
 static uint16_t free_port(void)
@@ -297,15 +309,9 @@ static bool proxy_done(struct proxy *px)
 	return atomic_load(&px->stop) || now() > px->deadline;
 }
 
-/* Accepts one connection (the connecting party) and connects to the listening party,
- * retrying while it is not listening yet. */
-static bool proxy_pair(struct proxy *px, int *c, int *s)
+/* Connects to the listening party, retrying while it is not listening yet. */
+static bool connect_target(struct proxy *px, int *s)
 {
-	struct pollfd pf = {.fd = px->lfd, .events = POLLIN};
-	while (!proxy_done(px) && poll(&pf, 1, 20) == 0)
-		;
-	if (proxy_done(px) || (*c = accept(px->lfd, NULL, NULL)) < 0)
-		return false;
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				 .sin_port = htons(px->target)};
@@ -317,7 +323,6 @@ static bool proxy_pair(struct proxy *px, int *c, int *s)
 			close(*s);
 		sleep_ms(5);
 	}
-	close(*c);
 	return false;
 }
 
@@ -347,87 +352,98 @@ static void record(struct proxy *px, const uint8_t *p, size_t n)
 	px->rec_len += n;
 }
 
-/* Forwards n bytes of direction d to out, doing the fault where it falls. Returns false when
- * the proxy stops forwarding (cut, stall, or the receiver is gone). */
-static bool forward(struct proxy *px, int d, uint8_t *buf, size_t n, int out, int fd[2])
+/* Forwards n bytes of direction d of r, doing the fault where it falls. Returns false when
+ * the proxy stops forwarding this connection (cut, stall, or the receiver is gone). */
+static bool forward(struct relay *r, int d, uint8_t *buf, size_t n)
 {
-	size_t start = px->count[d];
-	px->count[d] += n;
-	if (d == 0)
+	struct proxy *px = r->px;
+	int out = r->fd[1 - d];
+	size_t start = r->count[d];
+	r->count[d] += n;
+	if (d == 0 && r == &px->conn[0])
 		record(px, buf, n);
 	if (d == 0 && px->mode == F_REPLAY)
-		return true; /* p1's bytes go nowhere */
-	if (px->fired || px->mode == F_NONE || d != px->dir || px->at < start ||
-	    px->at >= start + n)
+		return true; /* the connecting party's bytes go nowhere */
+	if (px->mode == F_NONE || px->mode == F_REPLAY || d != px->dir || px->at < start ||
+	    px->at >= start + n || atomic_exchange(&px->fired, true))
 		return send_all(out, buf, n);
 	size_t k = px->at - start; /* the fault falls on buf[k] */
-	px->fired = true;
 	switch (px->mode) {
 	case F_FLIP:
 		buf[k] ^= 0x01;
 		return send_all(out, buf, n);
-	case F_CUT:
-		send_all(out, buf, k);
-		close(fd[0]);
-		close(fd[1]);
-		fd[0] = fd[1] = -1;
-		return false;
 	case F_KILL:
 		send_all(out, buf, k);
-		kill(px->sender[d], SIGKILL);
-		return true; /* the caller ends direction d here */
-	case F_STALL:
+		if (px->sender[d] > 0)
+			kill(px->sender[d], SIGKILL);
+		return false; /* what the dead party wrote after byte N never arrives */
+	default: /* F_CUT, F_STALL */
 		send_all(out, buf, k);
 		return false;
-	default:
-		return send_all(out, buf, n);
 	}
 }
 
+static void *relay_main(void *arg)
+{
+	struct relay *r = arg;
+	struct proxy *px = r->px;
+	bool open_in[2] = {true, true};
+	uint8_t *buf = malloc(1 << 16);
+	if (!buf)
+		abort();
+	if (px->mode == F_REPLAY && !send_all(r->fd[1], px->replay, px->replay_len))
+		open_in[0] = open_in[1] = false;
+	while (!proxy_done(px) && (open_in[0] || open_in[1])) {
+		struct pollfd pf[2] = {{.fd = open_in[0] ? r->fd[0] : -1, .events = POLLIN},
+				       {.fd = open_in[1] ? r->fd[1] : -1, .events = POLLIN}};
+		if (poll(pf, 2, 20) <= 0)
+			continue;
+		for (int d = 0; d < 2; d++) {
+			if (!open_in[d] || !(pf[d].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = recv(r->fd[d], buf, sizeof(buf[0]) << 16, 0);
+			if (n > 0 && forward(r, d, buf, (size_t)n))
+				continue;
+			if (n <= 0 || px->mode == F_KILL) { /* pass the end on */
+				open_in[d] = false;
+				shutdown(r->fd[1 - d], SHUT_WR);
+				continue;
+			}
+			if (px->mode == F_STALL) /* hold both open until told to stop */
+				while (!proxy_done(px))
+					sleep_ms(20);
+			open_in[0] = open_in[1] = false; /* cut (or a receiver gone): close both */
+		}
+	}
+	free(buf);
+	close(r->fd[0]);
+	close(r->fd[1]);
+	return NULL;
+}
+
+/* Accepts connections until told to stop, each relayed by a thread of its own. */
 static void *proxy_main(void *arg)
 {
 	struct proxy *px = arg;
-	int fd[2];
-	if (!proxy_pair(px, &fd[0], &fd[1]))
-		return NULL;
-	if (px->mode == F_REPLAY && !send_all(fd[1], px->replay, px->replay_len))
-		goto out;
-	bool open_in[2] = {true, true};
-	static __thread uint8_t buf[1 << 16];
-	while (!proxy_done(px) && (open_in[0] || open_in[1])) {
-		struct pollfd pf[2] = {{.fd = open_in[0] ? fd[0] : -1, .events = POLLIN},
-				       {.fd = open_in[1] ? fd[1] : -1, .events = POLLIN}};
-		if (poll(pf, 2, 20) <= 0)
+	struct pollfd pf = {.fd = px->lfd, .events = POLLIN};
+	while (!proxy_done(px) && px->nconn < MAX_CONN) {
+		int c, t;
+		if (poll(&pf, 1, 20) <= 0 || (c = accept(px->lfd, NULL, NULL)) < 0)
 			continue;
-		for (int d = 0; d < 2 && fd[0] >= 0; d++) {
-			if (!(pf[d].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			ssize_t n = recv(fd[d], buf, sizeof(buf), 0);
-			if (n <= 0) { /* pass the end on */
-				open_in[d] = false;
-				shutdown(fd[1 - d], SHUT_WR);
-				continue;
-			}
-			bool fired = px->fired;
-			bool go_on = forward(px, d, buf, (size_t)n, fd[1 - d], fd);
-			if (go_on && !fired && px->fired && px->mode == F_KILL) {
-				/* what the dead party wrote after byte N never arrives */
-				open_in[d] = false;
-				shutdown(fd[1 - d], SHUT_WR);
-			}
-			if (!go_on) {
-				if (px->mode == F_STALL) /* hold both open until told to stop */
-					while (!proxy_done(px))
-						sleep_ms(20);
-				goto out;
-			}
+		if (!connect_target(px, &t)) {
+			close(c);
+			break;
 		}
+		struct relay *r = &px->conn[px->nconn];
+		r->px = px;
+		r->fd[0] = c;
+		r->fd[1] = t;
+		if (pthread_create(&r->th, NULL, relay_main, r) != 0)
+			abort();
+		px->nconn++;
 	}
-out:
-	if (fd[0] >= 0) {
-		close(fd[0]);
-		close(fd[1]);
-	}
+	for (int i = 0; i < px->nconn; i++)
+		pthread_join(px->conn[i].th, NULL);
 	return NULL;
 }
 
@@ -494,7 +510,7 @@ static void clean_session(struct fx *f, size_t len[2], uint8_t **rec, size_t *re
 			     p[k].status, p[k].err);
 		cr_assert_str_eq(p[k].out, aes_out, "clean session: %s printed %s", p[k].name,
 				 p[k].out);
-		len[k] = px.count[k];
+		len[k] = px.conn[0].count[k];
 	}
 	cr_assert(len[0] > 1000 && len[1] > 100000, "clean session carried %zu and %zu bytes",
 		  len[0], len[1]);
