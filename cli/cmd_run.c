@@ -312,7 +312,8 @@ static rt_err run_party(const struct circ_circuit *c, uint32_t me, int fd, int t
 	if (!err)
 		err = party_run(pt, in, out, learned);
 	if (err)
-		snprintf(errbuf, errlen, "%s", pt ? party_error(pt) : rt_err_str(err));
+		snprintf(errbuf, errlen, "with %s: %s", c->parties[1 - me],
+			 pt ? party_error(pt) : rt_err_str(err));
 	else
 		party_get_stats(pt, st);
 	party_free(pt);

@@ -1310,10 +1310,14 @@ static rt_err run_two(struct compute *k, net_chan *ch)
 		e = party_new_bound(&pt, k->x->cc, (uint32_t)k->side, ch, p, k->x->digest);
 	if (!e)
 		e = party_run(pt, k->ccin, k->ccout, k->cclearned);
-	if (e)
-		errf(k->err, "%s", pt ? party_error(pt) : rt_err_str(e));
-	else
+	if (e) {
+		const struct sa_party *peer =
+		    &k->x->s->p[k->side ? k->x->s->garbler : k->x->s->evaluator];
+		errf(k->err, "with the %s %s: %s", role_name(peer->role), peer->name,
+		     pt ? party_error(pt) : rt_err_str(e));
+	} else {
 		party_get_stats(pt, &k->st->run);
+	}
 	party_free(pt);
 	prg_free(p);
 	return e;
