@@ -12,7 +12,8 @@
  *   mul           n^2 - n + 1   schoolbook keeping only the partial products below 2^n
  *                       (n(n+1)/2 ANDs) and adders that drop what cannot matter
  *   udivmod       non-restoring rows that grow a bit at a time (see udivmod_core):
- *                       quotient n(n+1)/2 + 2n - 3, with the remainder n(n+1)/2 + 4n - 4
+ *                       quotient n(n+1)/2 + 2n - 3, with the remainder n(n+1)/2 + 4n - 4;
+ *                       2 bits: a searched circuit, 4 for q, 3 for r, 5 for both
  *   sdivmod       unsigned division of the absolute values, then sign fixes (<= 5n more)
  *   popcount      n - popcount(n), the Boyar-Peralta count: blocks of 2^k - 1 bits
  *   shifts        by a constant 0; by a secret amount a barrel shifter, n per stage
@@ -194,6 +195,30 @@ static void high_zero(struct bld *b, bit *z, const bit *y, uint32_t n, uint32_t 
 		z[w] = bld_and(b, bld_not(y[w]), z[w + 1]);
 }
 
+/* 2-bit q = x / y and r = x % y (y == 0: q = 3, r = x) with the fewest ANDs any circuit
+ * has: 4 for q, 3 for r, 5 for both (tests/test_compiler.c searches every circuit). The
+ * gates come from a SAT search for 5 ANDs where r needs only g0..g2 and q only g0, g1, g3,
+ * g4, so a program that asks for x / y and x % y apart still builds 5 (the builder shares
+ * g0 and g1). They have no arithmetic reading; the tests check all 16 pairs. */
+static void udivmod2(struct bld *b, bit *q, bit *r, const bit *x, const bit *y)
+{
+	bit g0 = bld_and(b, y[0], bld_xor(b, x[0], y[1]));
+	bit g1 = bld_and(b, bld_xor(b, y[0], y[1]), bld_xor(b, x[1], g0));
+	bit t = bld_not(bld_xor(b, x[1], g1)); /* in g2 and g3 */
+	bit u = bld_xor(b, y[1], g0);	       /* in g2, r and q0 */
+	if (r) {
+		bit g2 = bld_and(b, t, u);
+		r[0] = bld_xor(b, bld_xor(b, x[0], u), g2);
+		r[1] = bld_xor(b, bld_xor(b, bld_xor(b, x[1], u), g1), g2);
+	}
+	if (q) {
+		bit g3 = bld_and(b, t, bld_not(bld_xor(b, y[0], g0)));
+		bit g4 = bld_and(b, bld_not(y[1]), bld_not(bld_xor(b, x[1], g3)));
+		q[0] = bld_xor(b, bld_xor(b, bld_xor(b, x[1], y[0]), bld_xor(b, u, g3)), g4);
+		q[1] = bld_not(bld_xor(b, y[1], g4));
+	}
+}
+
 /* Unsigned q = x / y and r = x % y (either may be NULL; neither aliases x or y).
  *
  * Non-restoring division, on rows that grow one bit at a time. After w bits of x (from
@@ -209,10 +234,14 @@ static void high_zero(struct bld *b, bit *z, const bit *y, uint32_t n, uint32_t 
  *
  * ANDs: row w has w carries; a sign for w < n; z[1..n-1] n-2; the remainder's correction
  * (y & sign, then an add) 2n-1. The quotient alone n(n+1)/2 + 2n - 3, with the remainder
- * n(n+1)/2 + 4n - 4 (n >= 2): n^2 for n = 8, 652 for n = 32, 2332 for n = 64.
- * y == 0: every P is X >= 0, so q = all ones and r = x. */
+ * n(n+1)/2 + 4n - 4 (n >= 3; 2 bits go to udivmod2): n^2 for n = 8, 652 for n = 32, 2332
+ * for n = 64. y == 0: every P is X >= 0, so q = all ones and r = x. */
 static void udivmod_core(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n)
 {
+	if (n == 2) {
+		udivmod2(b, q, r, x, y);
+		return;
+	}
 	bit *mem = scratch(b, 3 * ((size_t)n + 1));
 	if (!mem) {
 		fill(q, n, BIT_0);

@@ -77,12 +77,17 @@ static void warn_index(struct phaser *ph, const struct ast_expr *e, bool write)
 		     (unsigned long long)k);
 }
 
-static void warn_division(struct phaser *ph, const struct lang_type *t, struct lang_loc loc)
+/* The AND gates of compiler/blocks.c's division (rem: x % y): n^2 at most, n^2 + 9n signed,
+ * but for the unsigned remainder from 3 to 7 bits, n(n+1)/2 + 4n - 4 there. */
+static void warn_division(struct phaser *ph, const struct lang_type *t, bool rem,
+			  struct lang_loc loc)
 {
 	if (!ph->emit || t == NULL || !lang_type_is_int(t))
 		return;
 	uint64_t n = t->width;
 	uint64_t k = n * n + (t->kind == LANG_T_SINT ? 9 * n : 0);
+	if (rem && t->kind != LANG_T_SINT && n >= 3 && n <= 7)
+		k = n * (n + 1) / 2 + 4 * n - 4;
 	diag_warning(ph->d, loc, "secret division costs about n^2 AND gates (%llu here)",
 		     (unsigned long long)k);
 }
@@ -129,7 +134,7 @@ static enum lang_phase expr_phase(struct phaser *ph, struct ast_expr *e)
 		warn_index(ph, e, false);
 	if (e->kind == AST_E_BINARY && (e->op == AST_OP_DIV || e->op == AST_OP_MOD) &&
 	    e->phase == LANG_SECRET)
-		warn_division(ph, e->type, e->oploc);
+		warn_division(ph, e->type, e->op == AST_OP_MOD, e->oploc);
 	return e->phase;
 }
 
@@ -218,7 +223,7 @@ static void walk_stmt(struct phaser *ph, struct ast_stmt *s)
 			ph->emit = emit;
 			v = max_phase(v, s->target->phase);
 			if ((s->op == AST_OP_DIV || s->op == AST_OP_MOD) && v == LANG_SECRET)
-				warn_division(ph, s->target->type, s->loc);
+				warn_division(ph, s->target->type, s->op == AST_OP_MOD, s->loc);
 		}
 		assign(ph, s->target, v);
 		break;

@@ -7,8 +7,9 @@
  * circ_eval64, against C arithmetic on unsigned __int128; and the AND count of each, on
  * fresh secret inputs after bld_finish, against the table in blocks.c. Division also at
  * every width from 1 to 64, exhaustively up to 6 bits, and a search over all circuits of
- * up to 5 ANDs showing that 2-bit division with remainder cannot take n^2 = 4. Every
- * finished circuit must pass circ_validate.
+ * up to 5 ANDs showing that 2-bit division with remainder cannot take n^2 = 4 and that
+ * blk_udivmod's 2-bit circuits are as small as any. Every finished circuit must pass
+ * circ_validate.
  */
 #include <criterion/criterion.h>
 
@@ -646,28 +647,38 @@ static void ref_op(enum op op, uint32_t n, bool sg, u128 x, u128 y, u128 s, u128
 	out[1] &= m;
 }
 
-/* blocks.h's AND count for unsigned division of secret n-bit operands: the quotient alone,
- * or the remainder (alone or with the quotient, whose bits it computes anyway). */
-static uint64_t udiv_table(uint32_t n, bool rem)
+/* blocks.h's AND count for unsigned division of secret n-bit operands, for the quotient
+ * (q), the remainder (r) or both: at 2 bits the least any circuit takes (see
+ * two_bit_division_takes_the_fewest_ands), from 3 bits on non-restoring rows, where the
+ * remainder, alone or with the quotient, adds its final correction to the quotient's gates. */
+static uint64_t udiv_table(uint32_t n, bool q, bool r)
 {
 	uint64_t nn = n;
 	if (n == 1)
 		return 1;
-	return nn * (nn + 1) / 2 + (rem ? 4 * nn - 4 : 2 * nn - 3);
+	if (n == 2)
+		return q && r ? 5 : q ? 4 : 3;
+	return nn * (nn + 1) / 2 + (r ? 4 * nn - 4 : 2 * nn - 3);
+}
+
+/* Where unsigned division takes more than n^2 ANDs: both at 2 bits (5, and no circuit
+ * takes 4), the remainder from 3 to 7 bits (blocks.h). */
+static bool udiv_over_n2(uint32_t n, bool q, bool r)
+{
+	return (n == 2 && q && r) || (r && n >= 3 && n <= 7);
 }
 
 /* The issue's bound for division, n^2 unsigned and n^2 + 9n signed, held also to blocks.h's
  * table (signed: the unsigned division of |x| by |y|, plus 2(n-1) for the absolute values,
- * up to 2(n-1) for the sign fixes and 2 for the quotient's sign). The one exception is the
- * unsigned remainder at 2 to 7 bits, over n^2 (at 2 bits every circuit is: see
- * divmod_of_two_bits_needs_five_ands): there the table alone. */
-static uint64_t div_bound(uint32_t n, bool sg, bool rem)
+ * up to 2(n-1) for the sign fixes and 2 for the quotient's sign). Where unsigned division
+ * is over n^2 (udiv_over_n2), the table alone. */
+static uint64_t div_bound(uint32_t n, bool sg, bool q, bool r)
 {
-	uint64_t nn = n, table = udiv_table(n, rem), spec = nn * nn;
+	uint64_t nn = n, table = udiv_table(n, q, r), spec = nn * nn;
 	if (sg) {
 		table += 4 * nn - 2;
 		spec += 9 * nn;
-	} else if (rem && n >= 2 && n <= 7) {
+	} else if (udiv_over_n2(n, q, r)) {
 		return table;
 	}
 	return table < spec ? table : spec;
@@ -688,7 +699,7 @@ static uint64_t and_bound(enum op op, uint32_t n, bool sg)
 	case OP_DIV:
 	case OP_MOD:
 	case OP_DIVMOD:
-		return div_bound(n, sg, op != OP_DIV);
+		return div_bound(n, sg, op != OP_MOD, op != OP_DIV);
 	case OP_LT:
 	case OP_LE:
 	case OP_GT:
@@ -1070,7 +1081,8 @@ Test(compiler, division_every_width)
 			for (size_t o = 0; o < ARRAY_LEN(ops); o++) {
 				uint64_t ands = check_op(ops[o], n, sg), nn = n;
 				uint64_t spec = sg ? nn * nn + 9 * nn : nn * nn;
-				bool over_ok = !sg && ops[o] != OP_DIV && n >= 2 && n <= 7;
+				bool over_ok =
+				    !sg && udiv_over_n2(n, ops[o] != OP_MOD, ops[o] != OP_DIV);
 				cr_assert(ands <= spec || over_ok, "%s n=%u %s: %llu ANDs",
 					  op_names[ops[o]], n, sg ? "signed" : "unsigned",
 					  (unsigned long long)ands);
@@ -1207,11 +1219,19 @@ static int min_ands_div2(bool want_q, bool want_r)
 	return -1;
 }
 
-/* Why division_every_width lets the 2-bit remainder past n^2 = 4: no circuit computes it
- * with the quotient in fewer than 5 ANDs (the quotient alone takes 4, as blk_udivmod's). */
-Test(compiler, divmod_of_two_bits_needs_five_ands)
+/* Why division_every_width lets 2-bit divmod past n^2 = 4: no circuit computes the quotient
+ * and the remainder with fewer than 5 ANDs. And blk_udivmod takes the least any circuit
+ * does at 2 bits: for the quotient alone, the remainder alone, and both. */
+Test(compiler, two_bit_division_takes_the_fewest_ands)
 {
 	cr_assert_eq(min_ands_div2(true, false), 4);
 	cr_assert_eq(min_ands_div2(false, true), 3);
 	cr_assert_eq(min_ands_div2(true, true), 5);
+	static const enum op ops[] = {OP_DIV, OP_MOD, OP_DIVMOD};
+	for (size_t o = 0; o < ARRAY_LEN(ops); o++) {
+		uint64_t ands = check_op(ops[o], 2, false);
+		int least = min_ands_div2(ops[o] != OP_MOD, ops[o] != OP_DIV);
+		cr_assert_eq(ands, (uint64_t)least, "%s: %llu ANDs, the least is %d",
+			     op_names[ops[o]], (unsigned long long)ands, least);
+	}
 }

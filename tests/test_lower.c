@@ -293,15 +293,17 @@ static void type_name(char *buf, size_t size, uint32_t n, bool sgn)
 static const char *const binops[] = {"+", "-", "*", "/", "%", "&", "|", "^",
 				     "==", "!=", "<", "<=", ">", ">="};
 
-/* The table's bound for x / y (rem: x % y, or both) on n-bit secret operands: n^2
- * unsigned, n^2 + 9n signed. Except the unsigned remainder at 2 to 7 bits, which needs more
- * (blocks.h): n(n+1)/2 + 4n - 4 there. */
-static uint64_t div_cost(uint32_t n, bool sgn, bool rem)
+/* The table's bound for division on n-bit secret operands, for the quotient (q), the
+ * remainder (r) or both: n^2 unsigned, n^2 + 9n signed. Except (blocks.h) both at 2 bits, 5,
+ * and the unsigned remainder from 3 to 7 bits, n(n+1)/2 + 4n - 4. */
+static uint64_t div_cost(uint32_t n, bool sgn, bool q, bool r)
 {
 	uint64_t nn = n;
 	if (sgn)
 		return nn * nn + 9 * nn;
-	if (rem && n >= 2 && n <= 7)
+	if (n == 2 && q && r)
+		return 5;
+	if (r && n >= 3 && n <= 7)
 		return nn * (nn + 1) / 2 + 4 * nn - 4;
 	return nn * nn;
 }
@@ -320,7 +322,7 @@ static uint64_t binop_cost(const char *op, uint32_t n, bool sgn, bool *exact)
 	}
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
 		*exact = false;
-		return div_cost(n, sgn, !strcmp(op, "%"));
+		return div_cost(n, sgn, !strcmp(op, "/"), !strcmp(op, "%"));
 	}
 	if (!strcmp(op, "^"))
 		return 0;
@@ -367,38 +369,43 @@ static void divmod_ref(const void *vctx, const u128 *in, u128 *out)
 	out[1] = div_ref(in[0], in[1], t->n, t->sgn, true);
 }
 
-/* q = x / y and r = x % y at every width from 1 to 64, and 128: both against C, and
- * together no dearer than the remainder alone (the quotient's bits come with it), but for
- * the quotient's sign fix when signed. */
+/* x / y alone, x % y alone, and q = x / y with r = x % y, at every width from 1 to 64 and
+ * 128: each against C and within div_cost; and both together no dearer than the remainder
+ * alone (the quotient's bits come with it), but for the quotient's sign fix when signed
+ * and for the 2-bit quotient's own 2 ANDs (blocks.h). */
 Test(lower, division_every_width)
 {
+	static const char *const bodies[] = {"output z: %s to all;\nz = x / y;\n",
+					     "output z: %s to all;\nz = x %% y;\n",
+					     "output q: %s to all;\noutput r: %s to all;\n"
+					     "q = x / y;\nr = x %% y;\n"};
 	for (uint32_t n = 1; n <= 128; n = n < 64 ? n + 1 : 2 * n)
 		for (int sgn = 0; sgn < 2; sgn++) {
-			char t[16], src[512], what[64];
-			type_name(t, sizeof(t), n, sgn);
-			snprintf(src, sizeof(src),
-				 "party a, b;\ninput x: %s from a;\ninput y: %s from b;\n"
-				 "output q: %s to all;\noutput r: %s to all;\n"
-				 "q = x / y;\nr = x %% y;\n",
-				 t, t, t, t);
-			struct circ_circuit *c = compile(src);
-			struct opctx ctx = {"/%", n, sgn, 0};
-			snprintf(what, sizeof(what), "%s / and %%", t);
-			check_against(c, divmod_ref, &ctx, what);
-			uint64_t got = and_count(c), bound = div_cost(n, sgn, true);
-			cr_assert_leq(got, bound, "%s: %llu ANDs, over the bound %llu", what,
-				      (unsigned long long)got, (unsigned long long)bound);
-			circ_free(c);
-			snprintf(src, sizeof(src),
-				 "party a, b;\ninput x: %s from a;\ninput y: %s from b;\n"
-				 "output r: %s to all;\nr = x %% y;\n",
-				 t, t, t);
-			c = compile(src);
+			uint64_t ands[ARRAY_LEN(bodies)];
+			for (size_t k = 0; k < ARRAY_LEN(bodies); k++) {
+				bool q = k != 1, r = k != 0;
+				char t[16], body[160], src[512], what[64];
+				type_name(t, sizeof(t), n, sgn);
+				snprintf(body, sizeof(body), bodies[k], t, t);
+				snprintf(src, sizeof(src),
+					 "party a, b;\ninput x: %s from a;\ninput y: %s from b;\n%s",
+					 t, t, body);
+				struct circ_circuit *c = compile(src);
+				struct opctx ctx = {q && r ? "/%" : q ? "/" : "%", n, sgn, 0};
+				snprintf(what, sizeof(what), "%s %s", t,
+					 q && r ? "/ and %" : q ? "/" : "%");
+				check_against(c, q && r ? divmod_ref : binop_ref, &ctx, what);
+				uint64_t bound = div_cost(n, sgn, q, r);
+				ands[k] = and_count(c);
+				cr_assert_leq(ands[k], bound, "%s: %llu ANDs, over the bound %llu",
+					      what, (unsigned long long)ands[k],
+					      (unsigned long long)bound);
+				circ_free(c);
+			}
 			/* signed, the quotient's sign fix: its sign (2) and a negation (n - 1) */
-			uint64_t rem = and_count(c), extra = sgn ? n + 1 : 0;
-			cr_assert_leq(got, rem + extra, "%s: %llu ANDs, x %% y alone %llu", what,
-				      (unsigned long long)got, (unsigned long long)rem);
-			circ_free(c);
+			uint64_t extra = (sgn ? n + 1 : 0) + (n == 2 ? 2 : 0);
+			cr_assert_leq(ands[2], ands[1] + extra, "%u bits: %llu ANDs, x %% y alone %llu",
+				      n, (unsigned long long)ands[2], (unsigned long long)ands[1]);
 		}
 }
 
