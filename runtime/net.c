@@ -531,6 +531,11 @@ bool net_chan_readable(net_chan *ch, int timeout_ms)
 	return r != 0;
 }
 
+int net_chan_fd(const net_chan *ch)
+{
+	return ch->fd;
+}
+
 rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p)
 {
 	*p = NULL;

@@ -71,6 +71,9 @@ RT_MUST_CHECK rt_err net_recv_view(net_chan *ch, size_t n, const uint8_t **p);
  * reading, so a caller can watch a channel while doing something else; after a true, a read
  * may still wait if what came is not yet a whole TLS record. Flushes nothing. */
 bool net_chan_readable(net_chan *ch, int timeout_ms);
+/* The channel's socket, to poll() for input beside other descriptors (after net_chan_readable
+ * with 0 says nothing is buffered). Never read, write or close it. */
+int net_chan_fd(const net_chan *ch);
 
 /* A message: its length as 8 bytes little-endian, then its bytes (queued like net_send). */
 RT_MUST_CHECK rt_err net_send_msg(net_chan *ch, const void *buf, size_t n);

@@ -4,6 +4,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -27,7 +28,8 @@ enum {
 	STATUS_MAX = 1 + SA_ERR_BYTES,
 	RESULT_GRACE_MS = 5000, /* input parties wait this much beyond twice the timeout */
 	COLLECT_THREADS = 8,	/* connections a compute party admits at once */
-	COLLECT_TICK_MS = 100,	/* how often waiting threads look whether to stop */
+	COLLECT_TICK_MS = 1000, /* how often waiting threads look at the clock */
+	SESSION_END_MS = 1000,	/* how long an input party listens for why a session ended */
 };
 
 /* How an input of the program's circuit reaches the compute circuit. */
@@ -926,7 +928,16 @@ struct collector {
 	bool stop;
 	rt_err fatal; /* the first error that ends the session; why in k->err */
 	int busy[COLLECT_THREADS]; /* the socket each thread is admitting, or -1 */
+	int note[2];		   /* a pipe: threads wake the collector (a party in, a failure) */
+	int stop_fd[2];		   /* a pipe: readable once the threads are to stop */
 };
+
+/* Wakes the collecting thread: something changed. */
+static void poke(struct collector *c)
+{
+	ssize_t r = write(c->note[1], "", 1); /* a full pipe is already a wake-up */
+	(void)r;
+}
 
 struct collect_thread {
 	struct collector *c;
@@ -950,6 +961,7 @@ static void collector_fail(struct collector *c, rt_err e, const char *why)
 		errf(c->k->err, "%s", why);
 	}
 	pthread_mutex_unlock(&c->mu);
+	poke(c);
 }
 
 /* Whether fingerprint got is the one pinned for party i; if not, why in err. */
@@ -1033,6 +1045,7 @@ static bool admit_chan(struct collector *c, int t, net_chan *ch)
 	c->missing--;
 	c->busy[t] = -1; /* the channel is the session's now */
 	pthread_mutex_unlock(&c->mu);
+	poke(c);
 	return true;
 }
 
@@ -1062,13 +1075,19 @@ static void *collect_thread(void *arg)
 		int fd;
 		char why[NET_ERRMSG_BYTES];
 		int wait = ms_left(c->deadline);
-		rt_err e = net_accept(c->lfd, wait < COLLECT_TICK_MS ? wait : COLLECT_TICK_MS, &fd,
-				      why);
-		if (e == RT_ERR_TIMEOUT) {
-			if (now() > c->deadline)
-				break;
+		struct pollfd pf[2] = {{.fd = c->lfd, .events = POLLIN},
+				       {.fd = c->stop_fd[0], .events = POLLIN}};
+		if (poll(pf, 2, wait < COLLECT_TICK_MS ? wait : COLLECT_TICK_MS) < 0 && errno != EINTR)
+			break;
+		if (pf[1].revents)
+			break;
+		if (now() > c->deadline)
+			break;
+		if (!pf[0].revents)
 			continue;
-		}
+		rt_err e = net_accept(c->lfd, 0, &fd, why);
+		if (e == RT_ERR_TIMEOUT)
+			continue; /* another thread took it */
 		if (e) {
 			char msg[SA_ERR_BYTES];
 			snprintf(msg, sizeof(msg), "accepting connections: %s", why);
@@ -1114,6 +1133,11 @@ static rt_err collect(struct compute *k, int lfd, int timeout_ms, double deadlin
 		return errf(k->err, "out of memory"), RT_ERR_NOMEM;
 	for (uint32_t i = 0; i < s->n; i++)
 		c.claimed[i] = k->ch[i] != NULL;
+	if (pipe(c.note) != 0 || pipe(c.stop_fd) != 0) {
+		free(c.claimed);
+		return errf(k->err, "cannot make a pipe: %s", strerror(errno)), RT_ERR_IO;
+	}
+	(void)fcntl(c.note[1], F_SETFL, O_NONBLOCK);
 	pthread_mutex_init(&c.mu, NULL);
 	pthread_t tid[COLLECT_THREADS];
 	struct collect_thread arg[COLLECT_THREADS];
@@ -1138,12 +1162,21 @@ static rt_err collect(struct compute *k, int lfd, int timeout_ms, double deadlin
 			pthread_mutex_unlock(&c.mu);
 			break;
 		}
-		if (!pc || *heard) {
-			poll(NULL, 0, COLLECT_TICK_MS);
-			continue;
+		bool watch = pc && !*heard;
+		if (!watch || !net_chan_readable(pc, 0)) {
+			/* wait for a thread's news, the other compute party, or the clock */
+			struct pollfd pf[2] = {{.fd = c.note[0], .events = POLLIN},
+					       {.fd = watch ? net_chan_fd(pc) : -1, .events = POLLIN}};
+			int wait = ms_left(deadline);
+			if (poll(pf, 2, wait < COLLECT_TICK_MS ? wait : COLLECT_TICK_MS) > 0 &&
+			    pf[0].revents) {
+				char buf[64];
+				ssize_t r = read(c.note[0], buf, sizeof(buf));
+				(void)r;
+			}
+			if (!pf[1].revents)
+				continue;
 		}
-		if (!net_chan_readable(pc, COLLECT_TICK_MS))
-			continue;
 		/* the other compute party spoke (or went) before we have everyone */
 		char why[SA_ERR_BYTES];
 		rt_err e = recv_status(pc, peer_verdict, peer_why);
@@ -1157,15 +1190,38 @@ static rt_err collect(struct compute *k, int lfd, int timeout_ms, double deadlin
 		}
 		*heard = true;
 	}
-	/* connections still being admitted are no party we wait for: cut them short */
+	/* after a failure, parties being admitted get a moment to be in, so that they hear why
+	 * the session ended (abort_inputs); the rest are no party we wait for: cut them short */
 	pthread_mutex_lock(&c.mu);
 	c.stop = true;
+	pthread_mutex_unlock(&c.mu);
+	ssize_t r = write(c.stop_fd[1], "", 1);
+	(void)r;
+	for (double until = now() + SESSION_END_MS / 1000.0; c.fatal && now() < until;) {
+		bool busy = false;
+		pthread_mutex_lock(&c.mu);
+		for (int t = 0; t < COLLECT_THREADS; t++)
+			busy |= c.busy[t] >= 0;
+		pthread_mutex_unlock(&c.mu);
+		if (!busy)
+			break;
+		struct pollfd pf = {.fd = c.note[0], .events = POLLIN};
+		if (poll(&pf, 1, 50) > 0) {
+			char buf[64];
+			r = read(c.note[0], buf, sizeof(buf));
+		}
+	}
+	pthread_mutex_lock(&c.mu);
 	for (int t = 0; t < COLLECT_THREADS; t++)
 		if (c.busy[t] >= 0)
 			shutdown(c.busy[t], SHUT_RDWR);
 	pthread_mutex_unlock(&c.mu);
 	for (uint32_t t = 0; t < nt; t++)
 		pthread_join(tid[t], NULL);
+	for (int i = 0; i < 2; i++) {
+		close(c.note[i]);
+		close(c.stop_fd[i]);
+	}
 	rt_err e = c.fatal;
 	if (!e && c.missing > 0) {
 		name_missing(&c);
@@ -1562,6 +1618,13 @@ rt_err sa_input_start(sa_input **out, const sa *x, uint32_t me, int timeout_ms,
 					      : "refused us",
 			     why[0] ? why : rt_err_str(e));
 			e = e ? e : verdict;
+			/* the evaluator may be gone because the session ended: the garbler says why */
+			rt_err gv;
+			if (side == 1 && net_chan_readable(h->ch[0], SESSION_END_MS) &&
+			    recv_status(h->ch[0], &gv, why) == RT_OK && gv != RT_OK) {
+				errf(err, "the session ended: %s", why);
+				e = gv;
+			}
 		}
 	}
 	for (int side = 0; side < 2; side++)
