@@ -764,7 +764,6 @@ static const struct wide_shape wide_shapes[] = {
     {64, 64, 1 << 18, 0, 0},	       /* an output to the garbler */
     {64, 64, 0, 1 << 18, 0},	       /* an output to the evaluator */
     {64, 64, 1 << 18, 1 << 18, 0},     /* one to each */
-    {1 << 18, 1 << 18, 1 << 18, 1 << 18, 1 << 18},
 };
 
 /* Each output bit is a gate (an AND every 8th, else XOR) of two random input bits. */
