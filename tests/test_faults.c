@@ -16,7 +16,7 @@
  * exit, nothing on stdout and a message naming its peer, or (the fault came too late to
  * matter) exit 0 with the correct output: never a hang, a crash or a wrong output.
  * The mpcc binary comes from MPCC_BIN, the circuit from MPCC_BRISTOL_DIR (meson test sets
- * both). FAULTS_VERBOSE=1 shows what every mpcc process printed.
+ * both). MPCC_TEST_VERBOSE=1 shows what every mpcc process printed.
  */
 #include <criterion/criterion.h>
 
@@ -38,6 +38,8 @@
 
 #include "tls.h"
 
+#include "procs.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
@@ -45,44 +47,13 @@ enum {
 	MANY_TIMEOUT_S = 10, /* --timeout of the many-party session: five processes start on a
 				loaded machine (ASan, 2 cores) well within it; the faults end it early */
 	MARGIN_S = 5,  /* how late after the timeout a party may end */
-	MAX_ARGS = 32,
 };
 
 static const char *const aes_in0 = "in0=0x000102030405060708090a0b0c0d0e0f";
 static const char *const aes_in1 = "in1=0x00112233445566778899aabbccddeeff";
 static const char *const aes_out = "out0 = 0x69c4e0d86a7b0430d8cdb78070b4c55a\n"; /* FIPS-197 */
 
-/* ---- helpers: time, files, processes (as in test_multi.c) ---- */
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "cannot open %s", path);
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	for (size_t k; buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
-		len += k;
-		if (cap - len - 1 == 0)
-			buf = realloc(buf, cap *= 2);
-	}
-	fclose(f);
-	cr_assert(buf);
-	buf[len] = '\0';
-	return buf;
-}
+/* ---- helpers: a scratch directory (processes: procs.h) ---- */
 
 /* A scratch directory with both parties' keys; fx_done removes it. */
 struct fx {
@@ -135,108 +106,6 @@ static void fx_done(struct fx *f)
 	for (int i = 0; i < f->npath; i++)
 		unlink(f->path[i]);
 	rmdir(f->dir);
-}
-
-struct args {
-	char *v[MAX_ARGS + 1];
-	int n;
-};
-
-static void arg(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void arg(struct args *a, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	cr_assert(a->n < MAX_ARGS);
-	a->v[a->n++] = strdup(buf);
-	a->v[a->n] = NULL;
-}
-
-static void args_free(struct args *a)
-{
-	for (int i = 0; i < a->n; i++)
-		free(a->v[i]);
-	a->n = 0;
-}
-
-/* One mpcc process: its stdout and stderr go to files, read back once it ended. */
-struct proc {
-	char name[16];
-	pid_t pid;
-	double t0, elapsed;
-	int status; /* exit status, 128 + signal, or -1 when it hung and was killed */
-	char *out, *err;
-	const char *out_path, *err_path;
-};
-
-static void spawn(struct proc *p, struct args *a)
-{
-	fflush(stdout);
-	fflush(stderr);
-	p->t0 = now();
-	p->pid = fork();
-	cr_assert(p->pid >= 0, "fork: %s", strerror(errno));
-	if (p->pid == 0) {
-		int fo = open(p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-			_exit(126);
-		close(fo);
-		close(fe);
-		execv(a->v[0], a->v);
-		_exit(127);
-	}
-}
-
-/* Waits for every process, killing those still there after limit_s; reads what they
- * printed. */
-static void wait_all(struct proc *p, int n, double limit_s)
-{
-	double start = now();
-	int left = n;
-	for (int i = 0; i < n; i++)
-		p[i].status = -2;
-	while (left > 0) {
-		for (int i = 0; i < n; i++) {
-			int st;
-			if (p[i].status != -2 || waitpid(p[i].pid, &st, WNOHANG) != p[i].pid)
-				continue;
-			p[i].elapsed = now() - p[i].t0;
-			p[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			left--;
-		}
-		if (left > 0 && now() - start > limit_s) {
-			for (int i = 0; i < n; i++)
-				if (p[i].status == -2) {
-					kill(p[i].pid, SIGKILL);
-					waitpid(p[i].pid, NULL, 0);
-					p[i].status = -1;
-					p[i].elapsed = now() - p[i].t0;
-				}
-			break;
-		}
-		if (left > 0)
-			sleep_ms(3);
-	}
-	for (int i = 0; i < n; i++) {
-		p[i].out = slurp(p[i].out_path);
-		p[i].err = slurp(p[i].err_path);
-		if (getenv("FAULTS_VERBOSE"))
-			fprintf(stderr, "%s: exit %d after %.2f s\n%s%s", p[i].name, p[i].status,
-				p[i].elapsed, p[i].out, p[i].err);
-	}
-}
-
-static void proc_free(struct proc *p, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(p[i].out);
-		free(p[i].err);
-		p[i].out = p[i].err = NULL;
-	}
 }
 
 /* ---- the proxy ---- */
@@ -459,8 +328,8 @@ static void run_session(struct fx *f, struct proxy *px, struct proc p[2])
 		struct args a = {0};
 		memset(&p[k], 0, sizeof(p[k]));
 		snprintf(p[k].name, sizeof(p[k].name), "p%d", k);
-		p[k].out_path = f->out_path[k];
-		p[k].err_path = f->err_path[k];
+		snprintf(p[k].out_path, sizeof(p[k].out_path), "%s", f->out_path[k]);
+		snprintf(p[k].err_path, sizeof(p[k].err_path), "%s", f->err_path[k]);
 		arg(&a, "%s", getenv("MPCC_BIN"));
 		arg(&a, "run");
 		arg(&a, "%s", f->circuit);
@@ -480,7 +349,7 @@ static void run_session(struct fx *f, struct proxy *px, struct proc p[2])
 		arg(&a, "%d", TIMEOUT_S);
 		arg(&a, "--input");
 		arg(&a, "%s", k ? aes_in1 : aes_in0);
-		spawn(&p[k], &a);
+		proc_start(&p[k], &a);
 		args_free(&a);
 	}
 	px->sender[0] = p[1].pid;
@@ -737,8 +606,8 @@ static int run_many(struct fx *f, struct proxy *px, struct proc p[5], bool tls_k
 		struct args a = {0};
 		memset(&p[i], 0, sizeof(p[i]));
 		snprintf(p[i].name, sizeof(p[i].name), "%s", names[i]);
-		p[i].out_path = out_path[i];
-		p[i].err_path = err_path[i];
+		snprintf(p[i].out_path, sizeof(p[i].out_path), "%s", out_path[i]);
+		snprintf(p[i].err_path, sizeof(p[i].err_path), "%s", err_path[i]);
 		arg(&a, "%s", getenv("MPCC_BIN"));
 		arg(&a, "run");
 		arg(&a, "%s", src);
@@ -760,7 +629,7 @@ static int run_many(struct fx *f, struct proxy *px, struct proc p[5], bool tls_k
 			arg(&a, "--input");
 			arg(&a, "bid[%d]=%d", i - 2, bids[i - 2]);
 		}
-		spawn(&p[i], &a);
+		proc_start(&p[i], &a);
 		args_free(&a);
 	}
 	px->sender[1] = p[0].pid;

@@ -10,7 +10,7 @@
  * - Parties that never start, die midway or hold another circuit; parties file errors.
  * - `mpcc local` on many-party programs; the parties file parser.
  * The mpcc binary comes from MPCC_BIN, the programs from MPCC_SOURCE_ROOT (meson test sets
- * both). Failure cases run with a short --timeout. MULTI_VERBOSE=1 shows what every mpcc
+ * both). Failure cases run with a short --timeout. MPCC_TEST_VERBOSE=1 shows what every mpcc
  * process printed.
  */
 #include <criterion/criterion.h>
@@ -37,13 +37,14 @@
 #include "server.h"
 #include "tls.h"
 
+#include "procs.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
 	OK_TIMEOUT_S = 30, /* --timeout of sessions that should succeed */
 	BAD_TIMEOUT_S = 3, /* --timeout of sessions that should fail */
 	MARGIN_S = 5,	   /* how late after the timeout a failing party may end */
-	MAX_ARGS = 600,
 	MAX_PROCS = 16,
 };
 
@@ -63,19 +64,6 @@ static uint64_t rnd_at(uint64_t seed, uint64_t a, uint64_t b)
 	return mix(mix(mix(seed) ^ a) ^ (b * 0x2545f4914f6cdd1du));
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 /* calloc, or the end of the test (never NULL: the compiler knows). */
 static void *xcalloc(size_t n, size_t size)
 {
@@ -83,23 +71,6 @@ static void *xcalloc(size_t n, size_t size)
 	if (!p)
 		abort();
 	return p;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "cannot open %s", path);
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	for (size_t k; buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
-		len += k;
-		if (cap - len - 1 == 0)
-			buf = realloc(buf, cap *= 2);
-	}
-	fclose(f);
-	cr_assert(buf);
-	buf[len] = '\0';
-	return buf;
 }
 
 static void write_file(const char *path, const char *text)
@@ -170,41 +141,7 @@ static void free_ports(uint16_t port[2])
 
 /* ---- helpers: processes ---- */
 
-struct args {
-	char *v[MAX_ARGS + 1];
-	int n;
-};
-
-static void arg(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void arg(struct args *a, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	cr_assert(a->n < MAX_ARGS);
-	a->v[a->n++] = strdup(buf);
-	a->v[a->n] = NULL;
-}
-
-static void args_free(struct args *a)
-{
-	for (int i = 0; i < a->n; i++)
-		free(a->v[i]);
-	a->n = 0;
-}
-
-/* One mpcc process: its stdout and stderr go to files, read back once it ended. */
-struct proc {
-	char name[64];
-	pid_t pid;
-	double t0, elapsed;
-	int status; /* exit status, 128 + signal, or -1 when it hung and was killed */
-	char *out, *err;
-	char out_path[300], err_path[300];
-};
-
+/* Starts `mpcc ...` as p, its output in t's directory under name. */
 static void spawn(struct proc *p, struct tmp *t, const char *name, struct args *a)
 {
 	memset(p, 0, sizeof(*p));
@@ -214,69 +151,7 @@ static void spawn(struct proc *p, struct tmp *t, const char *name, struct args *
 	snprintf(p->out_path, sizeof(p->out_path), "%s", tmp_path(t, file));
 	snprintf(file, sizeof(file), "%s.err", name);
 	snprintf(p->err_path, sizeof(p->err_path), "%s", tmp_path(t, file));
-	fflush(stdout);
-	fflush(stderr);
-	p->t0 = now();
-	p->pid = fork();
-	cr_assert(p->pid >= 0, "fork: %s", strerror(errno));
-	if (p->pid == 0) {
-		int fo = open(p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-			_exit(126);
-		close(fo);
-		close(fe);
-		execv(a->v[0], a->v);
-		_exit(127);
-	}
-}
-
-/* Waits for every process, killing those still there after limit_s; reads what they
- * printed. */
-static void wait_all(struct proc *p, int n, double limit_s)
-{
-	double start = now();
-	int left = n;
-	for (int i = 0; i < n; i++)
-		p[i].status = -2;
-	while (left > 0) {
-		for (int i = 0; i < n; i++) {
-			int st;
-			if (p[i].status != -2 || waitpid(p[i].pid, &st, WNOHANG) != p[i].pid)
-				continue;
-			p[i].elapsed = now() - p[i].t0;
-			p[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			left--;
-		}
-		if (left > 0 && now() - start > limit_s) {
-			for (int i = 0; i < n; i++)
-				if (p[i].status == -2) {
-					kill(p[i].pid, SIGKILL);
-					waitpid(p[i].pid, NULL, 0);
-					p[i].status = -1;
-					p[i].elapsed = now() - p[i].t0;
-				}
-			break;
-		}
-		if (left > 0)
-			sleep_ms(3);
-	}
-	for (int i = 0; i < n; i++) {
-		p[i].out = slurp(p[i].out_path);
-		p[i].err = slurp(p[i].err_path);
-		if (getenv("MULTI_VERBOSE")) /* what each process said, for debugging */
-			fprintf(stderr, "%s: exit %d after %.2f s\n%s%s", p[i].name, p[i].status,
-				p[i].elapsed, p[i].out, p[i].err);
-	}
-}
-
-static void proc_free(struct proc *p, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(p[i].out);
-		free(p[i].err);
-		p[i].out = p[i].err = NULL;
-	}
+	proc_start(p, a);
 }
 
 /* Runs one mpcc command to its end; returns its exit status, stdout and stderr in p. */
@@ -1631,17 +1506,6 @@ Test(multi, silent_connection_does_not_stall_the_session)
 
 /* ---- TLS ---- */
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "%s: %s", path, strerror(errno));
-	char *buf = xcalloc(1, 1 << 16);
-	size_t n = fread(buf, 1, (1 << 16) - 1, f);
-	cr_assert(n < (1 << 16) - 1 && !ferror(f), "%s: too long or unreadable", path);
-	fclose(f);
-	return buf;
-}
-
 /* bidder[1] is played by someone with another key, who pins that key for bidder[1] in its own
  * copy of the parties file: the garbler refuses it, naming it, and everyone ends with the
  * authentication failure's exit status before anything was computed. */
@@ -1653,7 +1517,7 @@ Test(multi, tls_impostor_is_refused_and_named)
 	s.tls = true;
 	sess_parties(&s, false, false);
 	/* the impostor's file: the bidders' range split, bidder[1] pinned to key-eve */
-	char *text = read_file(s.parties_path);
+	char *text = slurp(s.parties_path);
 	char *range = strstr(text, "bidder[0..2] input sha256:");
 	cr_assert(range, "%s", text);
 	char fp[TLS_FP_CHARS];
