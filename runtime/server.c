@@ -29,7 +29,8 @@ enum {
 	RESULT_GRACE_MS = 5000, /* input parties wait this much beyond twice the timeout */
 	COLLECT_THREADS = 8,	/* connections a compute party admits at once */
 	COLLECT_TICK_MS = 1000, /* how often waiting threads look at the clock */
-	SESSION_END_MS = 1000,	/* how long an input party listens for why a session ended */
+	SESSION_END_MS = 1000,	/* how long telling why a session ended may take: an input party
+				   listening for it, a compute party letting parties in to hear it */
 };
 
 /* How an input of the program's circuit reaches the compute circuit. */
