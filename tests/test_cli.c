@@ -281,6 +281,17 @@ Test(cli, run_refuses_a_peer_that_is_not_pinned)
 	int st = run_pair(o0, "--insecure");
 	cr_assert(st / 16 != 0 && st % 16 != 0, "exit %d: %s", st, out);
 	cr_assert(strstr(out, "is it running without TLS?"), "%s", out);
+	cr_assert(strstr(out, "a party that expects TLS closes like this: run every party with "
+			      "--insecure, or none"),
+		  "%s", out);
+	cr_assert_null(strstr(out, "out0"), "%s", out);
+	/* the other way round: the plain party reads the TLS hello and says so */
+	snprintf(o1, sizeof(o1), "--key %s/p1 --peer-fingerprint %s/p0.crt", dir, dir);
+	st = run_pair("--insecure", o1);
+	cr_assert(st / 16 != 0 && st % 16 != 0, "exit %d: %s", st, out);
+	cr_assert(strstr(out, "is it running without TLS?"), "%s", out);
+	cr_assert(strstr(out, "the peer speaks TLS: run every party with --insecure, or none"),
+		  "%s", out);
 	cr_assert_null(strstr(out, "out0"), "%s", out);
 	/* a fingerprint given as text works like the file */
 	char cmd[256];
