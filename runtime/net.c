@@ -51,6 +51,11 @@ enum {
 	TLS_ACCEPTED = 0x5a,	      /* the server's "I accept your certificate" byte */
 };
 
+/* AES-128-GCM first: ~15% less CPU per byte than OpenSSL's default first choice, AES-256-GCM
+ * (`openssl speed -evp`), at the 128-bit level the garbling itself has. */
+static const char TLS_SUITES[] =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
 _Static_assert((int)NET_TLS_FP_BYTES == (int)TLS_FP_BYTES, "one fingerprint size");
 
 /* What the verify callback checks and finds, for one channel. */
@@ -686,6 +691,7 @@ static rt_err tls_ctx_new(net_tls_ctx **out, EVP_PKEY *key, X509 *crt, const cha
 	t->ssl = c;
 	if (SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_ciphersuites(c, TLS_SUITES) != 1 ||
 	    SSL_CTX_use_certificate(c, crt) != 1 || SSL_CTX_use_PrivateKey(c, key) != 1 ||
 	    SSL_CTX_check_private_key(c) != 1 || SSL_CTX_set_num_tickets(c, 0) != 1 ||
 	    tls_cert_fingerprint(crt, t->fp) != RT_OK) {
@@ -748,6 +754,13 @@ void net_tls_fingerprint(const net_tls_ctx *t, uint8_t fp[NET_TLS_FP_BYTES])
 bool net_chan_is_tls(const net_chan *ch)
 {
 	return ch->tls_ready;
+}
+
+const char *net_chan_tls_suite(const net_chan *ch)
+{
+	const SSL_CIPHER *c = ch->tls_ready ? SSL_get_current_cipher(ch->ssl) : NULL;
+	const char *name = c ? SSL_CIPHER_standard_name(c) : NULL;
+	return name ? name : "";
 }
 
 /* The socket BIO under the SSL: send() with MSG_NOSIGNAL, so that a closed peer is an error

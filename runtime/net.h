@@ -136,6 +136,9 @@ RT_MUST_CHECK rt_err net_chan_tls(net_chan *ch, net_tls_ctx *t, bool server,
 				  uint8_t peer_fp[NET_TLS_FP_BYTES]);
 /* Whether net_chan_tls succeeded on ch. */
 bool net_chan_is_tls(const net_chan *ch);
+/* The TLS 1.3 cipher suite in use ("TLS_AES_128_GCM_SHA256" between two mpcc parties), or
+ * "" on a plain channel. */
+const char *net_chan_tls_suite(const net_chan *ch);
 /* 32 bytes both ends of a TLS channel share and no one else knows (the TLS 1.3 exporter,
  * RFC 8446 section 7.5, label "EXPORTER-mpcc-channel"): binds a session to this channel.
  * A secret: wipe it after use. RT_ERR_INPUT on a plain channel. */

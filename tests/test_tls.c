@@ -594,6 +594,7 @@ static void workout_parent(net_chan *ch)
 {
 	uint8_t binding[32], peer_binding[32], zero[32] = {0};
 	cr_assert(net_chan_is_tls(ch));
+	cr_assert(eq(str, (char *)net_chan_tls_suite(ch), "TLS_AES_128_GCM_SHA256"));
 	cr_assert(eq(int, net_chan_start_transcript(ch), RT_OK));
 	cr_assert(eq(int, net_chan_tls_binding(ch, binding), RT_OK));
 	cr_assert(eq(int, net_recv(ch, peer_binding, 32), RT_OK), "%s", net_chan_errmsg(ch));
@@ -1040,6 +1041,7 @@ Test(tls, handshake_needs_a_fresh_channel)
 	cr_assert(eq(int, net_chan_new(&ch, sv[0], 1000), RT_OK));
 	uint8_t b[32];
 	cr_assert(not(net_chan_is_tls(ch)));
+	cr_assert(eq(str, (char *)net_chan_tls_suite(ch), ""));
 	cr_assert(eq(int, net_chan_tls_binding(ch, b), RT_ERR_INPUT)); /* plain */
 	cr_assert(eq(int, net_send(ch, "x", 1), RT_OK));
 	cr_assert(eq(int, net_chan_tls(ch, t, true, bob.fp, b), RT_ERR_INPUT)); /* queued */
