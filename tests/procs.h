@@ -1,17 +1,21 @@
-/* procs.h: running mpcc as processes, for the suites that do (test_multi.c, test_faults.c):
- * an argv builder, a process whose stdout and stderr go to files, and a wait for many with a
- * time limit that kills what hangs. Include after <criterion/criterion.h>.
+/* procs.h: running mpcc as processes, for the suites that do (test_multi.c, test_faults.c,
+ * test_cli.c): an argv builder, a process whose stdout and stderr go to files, a wait for
+ * many with a time limit that kills what hangs, a free loopback port. Include after
+ * <criterion/criterion.h>.
  * MPCC_TEST_VERBOSE=1 prints what every process said, for debugging. */
 #ifndef MPCC_TEST_PROCS_H
 #define MPCC_TEST_PROCS_H
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +33,18 @@ static inline void sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
+}
+
+/* A loopback TCP port that was free a moment ago. */
+static inline uint16_t free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		  getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+	close(fd);
+	return ntohs(sa.sin_port);
 }
 
 /* A whole file, NUL-terminated (the caller frees it). */
