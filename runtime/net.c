@@ -83,6 +83,7 @@ struct net_chan {
 	BIO_METHOD *bio_meth;	       /* the socket BIO under ssl */
 	bool tls_ready;		       /* handshake done, both sides accepted */
 	const char *tls_what;	       /* "TLS handshake", then "TLS": for messages */
+	uint8_t head[2], nhead;	       /* the first bytes received (plain channels) */
 	struct tls_pin pin;
 	char errmsg[NET_ERRMSG_BYTES];
 };
@@ -468,6 +469,8 @@ static rt_err read_some(net_chan *ch, uint8_t *p, size_t cap, size_t *got)
 		if (err != RT_OK)
 			return err;
 		if (k > 0) {
+			for (size_t i = 0; !ch->ssl && ch->nhead < 2 && i < k; i++)
+				ch->head[ch->nhead++] = p[i];
 			*got = k;
 			ch->received += (uint64_t)k;
 			return RT_OK;
@@ -756,6 +759,17 @@ bool net_chan_is_tls(const net_chan *ch)
 	return ch->tls_ready;
 }
 
+bool net_chan_closed_before_a_byte(const net_chan *ch)
+{
+	return !ch->ssl && ch->failed == RT_ERR_IO && ch->received == 0;
+}
+
+bool net_chan_peer_spoke_tls(const net_chan *ch)
+{
+	/* a TLS record: content type 22 (handshake), then version 3.x */
+	return !ch->ssl && ch->nhead == 2 && ch->head[0] == 0x16 && ch->head[1] == 0x03;
+}
+
 const char *net_chan_tls_suite(const net_chan *ch)
 {
 	const SSL_CIPHER *c = ch->tls_ready ? SSL_get_current_cipher(ch->ssl) : NULL;
@@ -836,8 +850,11 @@ static rt_err tls_fail(net_chan *ch, int e)
 	} else if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0) ||
 		   (e == SSL_ERROR_SSL && reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
 		err = chan_fail(ch, RT_ERR_IO,
-				"%s: peer closed the connection (after %llu bytes received)", what,
-				(unsigned long long)ch->received);
+				"%s: peer closed the connection (after %llu bytes received)%s", what,
+				(unsigned long long)ch->received,
+				ch->tls_ready ? ""
+					      : "; a party run with --insecure closes like this: run "
+						"every party with --insecure, or none");
 	} else if (e == SSL_ERROR_SYSCALL) {
 		int sys = errno;
 		if (sys == EPIPE || sys == ECONNRESET)

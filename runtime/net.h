@@ -136,6 +136,15 @@ RT_MUST_CHECK rt_err net_chan_tls(net_chan *ch, net_tls_ctx *t, bool server,
 				  uint8_t peer_fp[NET_TLS_FP_BYTES]);
 /* Whether net_chan_tls succeeded on ch. */
 bool net_chan_is_tls(const net_chan *ch);
+/* Whether ch failed as a plain channel does when the peer expects TLS: closed before a byte
+ * came. Then NET_HINT_PEER_WANTS_TLS says what to do. */
+bool net_chan_closed_before_a_byte(const net_chan *ch);
+/* Whether the first bytes a plain channel received are a TLS handshake record: the peer runs
+ * with TLS (say so with NET_HINT_PEER_SPEAKS_TLS). */
+bool net_chan_peer_spoke_tls(const net_chan *ch);
+#define NET_HINT_PEER_SPEAKS_TLS "the peer speaks TLS: run every party with --insecure, or none"
+#define NET_HINT_PEER_WANTS_TLS                                                                   \
+	"a party that expects TLS closes like this: run every party with --insecure, or none"
 /* The TLS 1.3 cipher suite in use ("TLS_AES_128_GCM_SHA256" between two mpcc parties), or
  * "" on a plain channel. */
 const char *net_chan_tls_suite(const net_chan *ch);

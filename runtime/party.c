@@ -21,7 +21,6 @@ _Static_assert((uint64_t)PARTY_CHUNK_GATES *GC_TABLE_BYTES <= NET_BUF_BYTES,
 	       "a chunk's tables must fit the channel's buffer");
 
 static const uint8_t HELLO_MAGIC[8] = {'M', 'P', 'C', 'C', 'H', 'E', 'L', 'O'};
-enum { TLS_HANDSHAKE_RECORD = 0x16 }; /* a TLS record's first byte, then 3 (version 3.x) */
 enum {
 	/* 2: the evaluator's input labels come with corrections; 3: session binding; 4: one
 	 * direction at a time (the OT matrix before the garbler's labels, the decoding bits
@@ -189,16 +188,13 @@ static rt_err hello(party *pt)
 		err = net_flush(pt->ch);
 	if (!err)
 		err = net_recv(pt->ch, theirs, sizeof(theirs));
-	if (err && err == RT_ERR_IO && !net_chan_is_tls(pt->ch) && net_bytes_received(pt->ch) == 0)
-		return fail(pt, err, "the handshake",
-			    "%s; a party that expects TLS closes like this: run every party with "
-			    "--insecure, or none",
+	if (net_chan_peer_spoke_tls(pt->ch))
+		return fail(pt, RT_ERR_PROTOCOL, "the handshake", NET_HINT_PEER_SPEAKS_TLS);
+	if (err && net_chan_closed_before_a_byte(pt->ch))
+		return fail(pt, err, "the handshake", "%s; " NET_HINT_PEER_WANTS_TLS,
 			    net_chan_errmsg(pt->ch));
 	if (err)
 		return fail(pt, err, "the handshake", NULL);
-	if (theirs[0] == TLS_HANDSHAKE_RECORD && theirs[1] == 3)
-		return fail(pt, RT_ERR_PROTOCOL, "the handshake",
-			    "the peer speaks TLS: run every party with --insecure, or none");
 	if (memcmp(theirs, HELLO_MAGIC, 8) != 0)
 		return fail(pt, RT_ERR_PROTOCOL, "the handshake", "the peer is not an mpcc party");
 	if (get_u32(theirs + 8) != PROTOCOL_VERSION)

@@ -996,6 +996,11 @@ static bool admit_chan(struct collector *c, int t, net_chan *ch)
 	}
 	struct hello h;
 	rt_err e = recv_hello(ch, &h);
+	if (e && net_chan_peer_spoke_tls(ch)) {
+		fprintf(stderr, "mpcc: %s: refused a connection: %s\n", s->p[k->me].name,
+			NET_HINT_PEER_SPEAKS_TLS);
+		return false;
+	}
 	int64_t i = e ? -1 : sa_session_find(s, h.name);
 	bool ours = i >= 0 && (uint32_t)i != k->me && (s->p[i].role == SA_INPUT || k->side == 0);
 	if (ours && x->tls && !pin_ok(x, (uint32_t)i, got, err)) {
@@ -1611,7 +1616,10 @@ rt_err sa_input_start(sa_input **out, const sa *x, uint32_t me, int timeout_ms,
 				e = net_flush(h->ch[side]);
 		}
 		if (e && h->ch[side])
-			snprintf(why, sizeof(why), "%s", net_chan_errmsg(h->ch[side]));
+			snprintf(why, sizeof(why), "%s%s", net_chan_errmsg(h->ch[side]),
+				 net_chan_closed_before_a_byte(h->ch[side])
+				     ? "; " NET_HINT_PEER_WANTS_TLS
+				     : "");
 		if (e || verdict) {
 			errf(err, "the %s %s %s: %s", role_name(s->p[cp].role), s->p[cp].name,
 			     e == RT_ERR_AUTH ? "and we did not authenticate each other"

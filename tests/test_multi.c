@@ -1565,6 +1565,39 @@ Test(multi, tls_impostor_is_refused_and_named)
 	sess_close(&s);
 }
 
+/* An input party run with --insecure in a TLS session: it hears that the compute party
+ * closed on it and what that likely means; the garbler says the party spoke plain TCP. */
+Test(multi, plain_party_in_a_tls_session_is_told_why)
+{
+	struct sess s;
+	struct proc p[MAX_PROCS];
+	sess_open(&s, &vickrey3, 73);
+	s.tls = true;
+	sess_parties(&s, false, false);
+	int n = spawn_session(&s, p, "bidder[1]", NULL, NULL, BAD_TIMEOUT_S);
+	struct args a = {0};
+	run_args(&a, &s, "bidder[1]", NULL, BAD_TIMEOUT_S);
+	for (int i = 1; i < a.n; i++)
+		if (strcmp(a.v[i - 1], "--key") == 0) { /* --key FILE becomes --insecure */
+			free(a.v[i - 1]);
+			free(a.v[i]);
+			a.v[i - 1] = strdup("--insecure");
+			memmove(&a.v[i], &a.v[i + 1], (size_t)(a.n - i) * sizeof(a.v[0]));
+			a.n--;
+			break;
+		}
+	spawn(&p[n++], &s.t, "plain", &a);
+	args_free(&a);
+	wait_all(p, n, 3 * BAD_TIMEOUT_S + 10);
+	check_failed(p, n, 2 * BAD_TIMEOUT_S + 5, NULL, NULL);
+	cr_assert(strstr(p[n - 1].err, "the garbler server-a did not answer") &&
+		      strstr(p[n - 1].err, NET_HINT_PEER_WANTS_TLS),
+		  "%s", p[n - 1].err);
+	cr_assert(strstr(p[0].err, "is it running without TLS?"), "%s", p[0].err);
+	proc_free(p, n);
+	sess_close(&s);
+}
+
 static const struct {
 	const char *args[6];
 	bool pins; /* the parties file pins every party */
