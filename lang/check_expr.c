@@ -111,6 +111,19 @@ static void fold(struct checker *c, struct ast_expr *e)
 		code = eval_unary(&v, e->op, e->type, &e->a->value);
 		break;
 	case AST_E_BINARY:
+		if ((e->op == AST_OP_EQ || e->op == AST_OP_NE) && !lang_type_is_scalar(e->a->type)) {
+			/* arrays and structs: their values are not in ->value */
+			int eq = eval_aggregates_equal(e->a, e->b);
+			if (eq < 0) {
+				e->phase = LANG_PUBLIC; /* left to the lowering */
+				return;
+			}
+			code = lang_int_set_i64(&v, eq == (e->op == AST_OP_EQ));
+			if (code < 0)
+				lang_arena_oom(c->a);
+			set_value(c, e, &v);
+			return;
+		}
 		if ((e->op == AST_OP_DIV || e->op == AST_OP_MOD) && lang_int_is_zero(&e->b->value))
 			code = EVAL_DIV_ZERO;
 		else
@@ -856,7 +869,8 @@ static const struct lang_type *check_array(struct checker *c, struct ast_expr *e
 	const struct lang_type *t = NULL;
 	bool bad = false;
 	for (uint32_t i = 0; i < e->nargs; i++) {
-		const struct lang_type *ti = check_expr(c, e->args[i], welem);
+		/* [[x, 1], [2, 3]]: a typed element types the untyped ones after it */
+		const struct lang_type *ti = check_expr(c, e->args[i], welem ? welem : t);
 		bad |= is_err(ti);
 		if (!is_err(ti) && !is_untyped(ti) && t == NULL)
 			t = ti;

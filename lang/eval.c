@@ -179,10 +179,12 @@ static const struct ast_expr *aggregate(const struct ast_expr *e, const struct l
 	for (;;) {
 		switch (e->kind) {
 		case AST_E_NAME:
-			if (e->decl == NULL || e->decl->kind != AST_D_CONST || e->decl->init == NULL)
-				return NULL;
-			e = e->decl->init;
-			continue;
+			if (e->decl != NULL && e->decl->kind == AST_D_CONST && e->decl->init != NULL) {
+				e = e->decl->init;
+				continue;
+			}
+			/* a param or a loop index: a scalar the caller evaluates */
+			return lang_type_is_scalar(e->type) ? e : NULL;
 		case AST_E_ARRAY:
 		case AST_E_REPEAT:
 		case AST_E_STRUCT:
@@ -194,6 +196,17 @@ static const struct ast_expr *aggregate(const struct ast_expr *e, const struct l
 			if (eval_depth(e->a, env, &c, depth + 1) != 0)
 				return NULL;
 			e = lang_int_is_zero(&c) ? e->c : e->b;
+			lang_int_free(&c);
+			depth++;
+			continue;
+		}
+		case AST_E_BUILTIN: {
+			if (e->builtin != AST_B_MUX || lang_type_is_scalar(e->type))
+				return e;
+			struct lang_int c = {0};
+			if (eval_depth(e->args[0], env, &c, depth + 1) != 0)
+				return NULL;
+			e = lang_int_is_zero(&c) ? e->args[2] : e->args[1];
 			lang_int_free(&c);
 			depth++;
 			continue;
@@ -241,6 +254,66 @@ const struct ast_expr *eval_const_element(const struct ast_expr *e, const struct
 	    x->kind == AST_E_STRUCT)
 		return NULL;
 	return x;
+}
+
+/* Element i of a constant array literal or repeat (aggregate() gave it). */
+static const struct ast_expr *element(const struct ast_expr *agg, uint64_t i)
+{
+	if (agg->kind == AST_E_REPEAT)
+		return agg->a;
+	if (agg->kind == AST_E_ARRAY && i < agg->nargs)
+		return agg->args[i];
+	return NULL;
+}
+
+/* 1 when constants a and b of type t hold the same bits, 0 when not, -1 when either is not
+ * computable here. Walks arrays and structs element by element. */
+static int equal_depth(const struct ast_expr *a, const struct ast_expr *b,
+		       const struct lang_type *t, unsigned depth)
+{
+	if (depth > 4 * LANG_MAX_DEPTH || t == NULL)
+		return -1;
+	if (lang_type_is_scalar(t)) {
+		struct lang_int x = {0}, y = {0};
+		int r = -1;
+		if (eval_depth(a, NULL, &x, depth + 1) == 0 && eval_depth(b, NULL, &y, depth + 1) == 0)
+			r = lang_int_cmp(&x, &y) == 0;
+		lang_int_free(&x);
+		lang_int_free(&y);
+		return r;
+	}
+	a = aggregate(a, NULL, depth + 1);
+	b = aggregate(b, NULL, depth + 1);
+	if (a == NULL || b == NULL)
+		return -1;
+	if (t->kind == LANG_T_ARRAY) {
+		/* two repeats: one element says it all */
+		uint64_t n = a->kind == AST_E_REPEAT && b->kind == AST_E_REPEAT ? 1 : t->len;
+		for (uint64_t i = 0; i < n; i++) {
+			const struct ast_expr *ea = element(a, i), *eb = element(b, i);
+			if (ea == NULL || eb == NULL)
+				return -1;
+			int r = equal_depth(ea, eb, t->elem, depth + 1);
+			if (r != 1)
+				return r;
+		}
+		return 1;
+	}
+	if (t->kind != LANG_T_STRUCT || a->kind != AST_E_STRUCT || b->kind != AST_E_STRUCT)
+		return -1;
+	for (uint32_t i = 0; i < t->strct->nfields; i++) {
+		if (i >= a->nargs || i >= b->nargs)
+			return -1;
+		int r = equal_depth(a->args[i], b->args[i], t->strct->fields[i].type, depth + 1);
+		if (r != 1)
+			return r;
+	}
+	return 1;
+}
+
+int eval_aggregates_equal(const struct ast_expr *a, const struct ast_expr *b)
+{
+	return equal_depth(a, b, a->type, 0);
 }
 
 /* ---- lang_eval ---- */

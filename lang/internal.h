@@ -122,6 +122,9 @@ int eval_cast(struct lang_int *r, const struct lang_type *to, const struct lang_
 /* Finds the constant scalar element that INDEX / FIELD chains over constant aggregates
  * reach; NULL when e is not such a chain or an index is out of range. */
 const struct ast_expr *eval_const_element(const struct ast_expr *e, const struct lang_env *env);
+/* Whether two constant arrays or structs of one type are equal: 1, 0, or -1 when either is
+ * not a literal (through consts, ?: and mux) the compiler can read. */
+int eval_aggregates_equal(const struct ast_expr *a, const struct ast_expr *b);
 
 /* ---- ast.c ---- */
 

@@ -1134,6 +1134,51 @@ Test(lower, interface_names_parties_and_recipients)
 	circ_free(c);
 }
 
+/* ---- regressions found by differential testing (tests/diff) ---- */
+
+/* Constant aggregates: a typed param inside an indexed literal (in a const and in a loop),
+ * mux of arrays and structs in consts, == and != of constant arrays and structs, and an
+ * untyped inner array typed by the first element of its array. */
+static const char const_aggr_src[] =
+	"param P: u8 = 7;\n"
+	"param Q = 3;\n"
+	"struct S { a: u8, b: [u8; 2] }\n"
+	"const T: [u8; 3] = mux(Q > 2, [P, 1, P + 1], [0; 3]);\n"
+	"const U: S = mux(false, S { a: 1, b: [2, 3] }, S { a: P, b: [4, P] });\n"
+	"const E: bool = [1 as u8, 2] == [1 as u8, 3];\n"
+	"const F: bool = U != S { a: 7, b: [4, 7] };\n"
+	"const G: bool = [[1 as u8, 2], [3, 4]] == [[1, 2], [3, 4]];\n"
+	"const H: u8 = [P][0];\n"
+	"party a, b;\n"
+	"input x: u8 from a;\n"
+	"output o: u8 to all;\n"
+	"output p: [u8; 3] to all;\n"
+	"output f: [bool; 3] to all;\n"
+	"o = x + H + U.b[1];\n"
+	"for k in 0..3 { p[k] = [P, 1, P][k] ^ T[k] ^ x; }\n"
+	"f = [E, F, G];\n";
+
+static void const_aggr_ref(const void *ctx, const u128 *in, u128 *out)
+{
+	(void)ctx;
+	u128 x = in[0];
+	out[0] = (x + 14) & 0xff;
+	out[1] = x;      /* 7 ^ 7 */
+	out[2] = x;      /* 1 ^ 1 */
+	out[3] = x ^ 15; /* 7 ^ 8 */
+	out[4] = 0;      /* [1, 2] == [1, 3] */
+	out[5] = 0;      /* {7, [4, 7]} != {7, [4, 7]} */
+	out[6] = 1;
+}
+
+Test(lower, constant_aggregates_fold)
+{
+	struct circ_circuit *c = compile(const_aggr_src);
+	cr_assert_eq(c->noutputs, 7);
+	check_against(c, const_aggr_ref, NULL, "constant aggregates");
+	circ_free(c);
+}
+
 /* ---- errors and limits ---- */
 
 Test(lower, front_end_errors_are_printed_and_fail)
