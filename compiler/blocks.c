@@ -12,8 +12,9 @@
  *   mul           n^2 - n + 1   schoolbook keeping only the partial products below 2^n
  *                       (n(n+1)/2 ANDs) and adders that drop what cannot matter
  *   udivmod       non-restoring rows that grow a bit at a time (see udivmod_core):
- *                       quotient n(n+1)/2 + 2n - 3, with the remainder n(n+1)/2 + 4n - 4;
- *                       2 bits: a searched circuit, 4 for q, 3 for r, 5 for both
+ *                       quotient n(n+1)/2 + 2n - 3, remainder n(n+1)/2 + 4n - 5, both
+ *                       n(n+1)/2 + 4n - 4; 2 bits: a searched circuit, 4 for q, 3 for r,
+ *                       5 for both
  *   sdivmod       unsigned division of the absolute values, then sign fixes (<= 5n more)
  *   popcount      n - popcount(n), the Boyar-Peralta count: blocks of 2^k - 1 bits
  *   shifts        by a constant 0; by a secret amount a barrel shifter, n per stage
@@ -219,6 +220,37 @@ static void udivmod2(struct bld *b, bit *q, bit *r, const bit *x, const bit *y)
 	}
 }
 
+/* The first two rows of udivmod_core (n >= 3) from the top two bits of x, y[0..2], z[1]
+ * and z[2]: P mod 8 after them in p[0..2], the quotient bit q[n-2] (returned) and, when q
+ * is not NULL, q[n-1]. The plain rows take 5 ANDs (1 + 2 carries, 2 signs) for all of it;
+ * a SAT search over every input these signals reach found 4 for p and q[n-2], where the
+ * remainder stops, and a fifth for q[n-1], so the quotient pays what it did and a program
+ * asking for x / y and x % y apart shares the 4. No arithmetic reading; the tests check
+ * every pair at small widths. */
+static bit udivmod_head(struct bld *b, bit *p, bit *q, const bit *x, const bit *y, const bit *z,
+			uint32_t n)
+{
+	bit xa = x[n - 1], xb = x[n - 2];
+	bit g0 = bld_and(b, bld_not(z[1]), bld_xor(b, xa, bld_xor(b, y[0], y[1])));
+	bit e = bld_xor(b, bld_xor(b, xa, y[1]), bld_xor(b, z[1], g0)); /* in g1 and g2 */
+	bit g1 = bld_and(b, y[0], bld_not(bld_xor(b, xb, e)));
+	bit g2 = bld_and(b, bld_xor(b, bld_xor(b, e, y[1]), g1),
+			 bld_xor(b, bld_xor(b, xa, y[0]), g1));
+	bit f = bld_xor(b, bld_xor(b, e, y[1]), bld_xor(b, z[2], g1)); /* xa^z1^z2^g0^g1 */
+	bit g3 = bld_and(b, f, bld_not(g2));
+	p[0] = bld_xor(b, xb, y[0]);
+	p[1] = bld_xor(b, bld_xor(b, xa, y[0]), bld_xor(b, y[1], g1));
+	p[2] = bld_xor(b, bld_xor(b, y[1], y[2]), g2);
+	bit qb = bld_xor(b, bld_xor(b, f, z[1]), bld_xor(b, g2, g3));
+	if (q) {
+		bit u = bld_xor(b, bld_xor(b, y[1], g0), bld_xor(b, g1, g2));
+		bit v = bld_xor(b, bld_xor(b, z[1], z[2]), bld_xor(b, g2, g3));
+		q[n - 1] = bld_xor(b, z[1], bld_and(b, u, v));
+		q[n - 2] = qb;
+	}
+	return qb;
+}
+
 /* Unsigned q = x / y and r = x % y (either may be NULL; neither aliases x or y).
  *
  * Non-restoring division, on rows that grow one bit at a time. After w bits of x (from
@@ -233,9 +265,11 @@ static void udivmod2(struct bld *b, bit *q, bit *r, const bit *x, const bit *y)
  * z[w] = (y < 2^w), which is also the quotient bit ~sign = z[w] & ~top.
  *
  * ANDs: row w has w carries; a sign for w < n; z[1..n-1] n-2; the remainder's correction
- * (y & sign, then an add) 2n-1. The quotient alone n(n+1)/2 + 2n - 3, with the remainder
- * n(n+1)/2 + 4n - 4 (n >= 3; 2 bits go to udivmod2): n^2 for n = 8, 652 for n = 32, 2332
- * for n = 64. y == 0: every P is X >= 0, so q = all ones and r = x. */
+ * (y & sign, then an add) 2n-1; but rows 1 and 2 with their signs take 4 for the remainder
+ * where the plain rows take 5 (udivmod_head). The quotient alone n(n+1)/2 + 2n - 3, the
+ * remainder alone n(n+1)/2 + 4n - 5, both n(n+1)/2 + 4n - 4 (n >= 3; 2 bits go to
+ * udivmod2): the remainder 63 for n = 8, 651 for n = 32, 2331 for n = 64. y == 0: every P
+ * is X >= 0, so q = all ones and r = x. */
 static void udivmod_core(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n)
 {
 	if (n == 2) {
@@ -254,7 +288,12 @@ static void udivmod_core(struct bld *b, bit *q, bit *r, const bit *x, const bit 
 	z[n] = BIT_1;
 	p[0] = BIT_0; /* P mod 2^(w+1) for w = 0 */
 	bit sign = BIT_0;
-	for (uint32_t w = 1; w <= n; w++) {
+	uint32_t first = 1;
+	if (n >= 3) {
+		sign = bld_not(udivmod_head(b, p, q, x, y, z, n));
+		first = 3;
+	}
+	for (uint32_t w = first; w <= n; w++) {
 		uint32_t i = n - w;
 		a[0] = x[i]; /* 2P + x_i, w + 1 bits */
 		for (uint32_t j = 1; j <= w; j++)

@@ -68,9 +68,9 @@ void blk_mul(struct bld *b, bit *out, const bit *x, const bit *y, uint32_t n);
 /* Unsigned division: q = x / y, r = x % y; y == 0 gives q = all ones, r = x. Either q or
  * r may be NULL. n = 1: 1 AND. n = 2: 4 for q, 3 for r, 5 for both, the least any circuit
  * takes (so both are over n^2 = 4 in every circuit). n >= 3: q alone n(n+1)/2 + 2n - 3,
- * <= n^2; r, alone or with q, n(n+1)/2 + 4n - 4, <= n^2 from n = 8 on but over it by 5, 6,
- * 6, 5, 3 for n = 3 .. 7. Calls for q alone and for r alone on the same operands share
- * the quotient's gates, so a program asking for both pays for both once. */
+ * <= n^2; r alone n(n+1)/2 + 4n - 5, <= n^2 from n = 8 on but over it by 4, 5, 5, 4, 2 for
+ * n = 3 .. 7; q and r n(n+1)/2 + 4n - 4, one more. Calls for q alone and for r alone on
+ * the same operands share their gates, so a program asking for both pays for both once. */
 void blk_udivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n);
 /* Signed (truncating) division, RISC-V semantics for y == 0 and overflow. <= n^2 + 9n. */
 void blk_sdivmod(struct bld *b, bit *q, bit *r, const bit *x, const bit *y, uint32_t n);

@@ -78,7 +78,7 @@ static void warn_index(struct phaser *ph, const struct ast_expr *e, bool write)
 }
 
 /* The AND gates of compiler/blocks.c's division (rem: x % y): n^2 at most, n^2 + 9n signed,
- * but for the unsigned remainder from 3 to 7 bits, n(n+1)/2 + 4n - 4 there. */
+ * but for the unsigned remainder from 3 to 7 bits, n(n+1)/2 + 4n - 5 there. */
 static void warn_division(struct phaser *ph, const struct lang_type *t, bool rem,
 			  struct lang_loc loc)
 {
@@ -87,7 +87,7 @@ static void warn_division(struct phaser *ph, const struct lang_type *t, bool rem
 	uint64_t n = t->width;
 	uint64_t k = n * n + (t->kind == LANG_T_SINT ? 9 * n : 0);
 	if (rem && t->kind != LANG_T_SINT && n >= 3 && n <= 7)
-		k = n * (n + 1) / 2 + 4 * n - 4;
+		k = n * (n + 1) / 2 + 4 * n - 5;
 	diag_warning(ph->d, loc, "secret division costs about n^2 AND gates (%llu here)",
 		     (unsigned long long)k);
 }
