@@ -422,6 +422,8 @@ static int eval_depth(const struct ast_expr *e, const struct lang_env *env, stru
 			uint32_t width = t->kind == LANG_T_INT ? (uint32_t)lang_int_bitlen(&a) + 1
 							       : t->width;
 			err = lang_int_set_u64(out, lang_int_popcount(&a, width));
+			if (!err)
+				err = settle(out, e->type); /* i1, i2: the count wraps */
 			break;
 		}
 		}

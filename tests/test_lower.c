@@ -1181,6 +1181,25 @@ Test(lower, constant_aggregates_fold)
 	circ_free(c);
 }
 
+/* popcount's count wraps in i1 and i2, folded at compile time as in the circuit. */
+static void popcount_fold_ref(const void *ctx, const u128 *in, u128 *out)
+{
+	(void)ctx;
+	out[0] = 0xff; /* popcount(-1 as i1) is -1 */
+	out[1] = 0xfe; /* popcount(-1 as i2) is 2, which is -2 */
+	out[2] = in[0] & 1 ? 0xff : 0;
+	out[3] = 0xff; /* -1 >> 5 */
+}
+
+Test(lower, constant_popcount_wraps)
+{
+	struct circ_circuit *c = compile("party a, b;\ninput x: i8 from a;\noutput o: [i8; 4] to all;\n"
+					 "o = [popcount(-1 as i1) as i8, popcount(-1 as i2) as i8,\n"
+					 "     popcount(x as i1) as i8, (popcount(-1 as i1) >> 5) as i8];\n");
+	check_against(c, popcount_fold_ref, NULL, "constant popcount");
+	circ_free(c);
+}
+
 /* ---- errors and limits ---- */
 
 Test(lower, front_end_errors_are_printed_and_fail)
