@@ -13,6 +13,8 @@ each operator spelled out below; it shares nothing with the C implementation.
 """
 import random
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 # ---------------------------------------------------------------- types
 
@@ -229,6 +231,20 @@ class Expr:
     def wrapped(self, need):
         s = self.src()
         return '(' + s + ')' if self.paren or self.prec < need else s
+
+
+def fmt_define(v, rng):
+    """A -D value: decimal, 0x, 0b or 0o, optionally negative."""
+    r = rng.random()
+    sign = '-' if v < 0 else ''
+    m = abs(v)
+    if r < 0.2:
+        return '%s0x%x' % (sign, m)
+    if r < 0.3:
+        return '%s0b%s' % (sign, '{:b}'.format(m))
+    if r < 0.4:
+        return '%s0o%o' % (sign, m)
+    return str(v)
 
 
 def fmt_int(v, rng):
@@ -698,6 +714,7 @@ class Fn:
         self.name, self.params, self.ret = name, params, ret
         self.body = []
         self.cost = 0
+        self.called = False
 
 
 WIDTHS = [(1, 4), (2, 2), (3, 4), (4, 2), (5, 1), (6, 1), (7, 3), (8, 5), (9, 1), (12, 1),
@@ -705,6 +722,8 @@ WIDTHS = [(1, 4), (2, 2), (3, 4), (4, 2), (5, 1), (6, 1), (7, 3), (8, 5), (9, 1)
           (64, 4), (65, 2), (96, 1), (100, 1), (127, 1), (128, 2), (129, 1), (200, 1),
           (255, 0.4), (256, 0.7), (512, 0.3), (1024, 0.3)]
 ARITH = ['+', '-', '*', '/', '%', '&', '|', '^']
+VAR_NAMES = ['w', 'y', 'z', 'tmp', 'acc', 'r']
+LOOP_NAMES = ['i', 'j', 'k', 'n']
 COMPOUND = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>']
 
 
@@ -712,6 +731,7 @@ class Gen:
     def __init__(self, seed, quick=False):
         self.rng = random.Random(seed)
         self.quick = quick
+        self.heavy = not quick and self.rng.random() < 0.3
         self.budget = 40000 if quick else 250000
         self.count = 0
         self.scopes = [{}]
@@ -733,6 +753,18 @@ class Gen:
     def fresh(self, prefix):
         self.count += 1
         return '%s%d' % (prefix, self.count)
+
+    def local_name(self, prefix, pool):
+        """A name for a variable or loop index: often a short one that sibling blocks,
+        following loops and other functions reuse (no shadowing: never a visible one)."""
+        if self.chance(0.5):
+            seen = set()
+            for sc in self.scopes:
+                seen.update(sc)
+            free = [n for n in pool if n not in seen]
+            if free:
+                return self.pick(free)
+        return self.fresh(prefix)
 
     def declare(self, info):
         self.scopes[-1][info.name] = info
@@ -805,7 +837,7 @@ class Gen:
         if depth < 2 and r < 0.15:
             elem = self.rand_type(depth + 1, maxbits // 2)
             n, ntext = self.array_len()
-            if elem.bits * n <= maxbits:
+            if elem.bits * n <= maxbits and (n <= 6 or elem.bits <= 16):
                 return Arr(elem, n, ntext)
         if depth < 2 and r < 0.22 and self.structs:
             s = self.pick(self.structs)
@@ -821,7 +853,7 @@ class Gen:
             if self.chance(0.3) and p.value <= 5:
                 return p.value + 1, '%s + 1' % p.name
             return p.value, p.name
-        n = self.rng.randint(1, 5)
+        n = self.rng.randint(1, 5) if self.chance(0.93) else self.pick([8, 16, 33, 64])
         return n, str(n)
 
     # ---- values
@@ -1040,12 +1072,13 @@ class Gen:
         return e
 
     def leaf(self, t, ut_ok, secret=False):
-        cands = self.readable(t, secret)
+        cands = self.prefer_runtime(self.readable(t, secret))
         if cands and self.chance(0.8):
             return self.access(Name(self.pick(cands)), t, 1)
         others = [p for p in self.visible() if p.assigned and not p.sum_only and
                   p.t is not None and (p.ph == RUNTIME or not secret)]
-        if others and is_scalar(t) and self.chance(0.8 if secret else 0.6):
+        others = self.prefer_runtime(others)
+        if others and is_scalar(t) and self.chance(0.8 if secret else 0.7):
             p = self.pick(others)
             st = self.pick(self.scalars_in(p.t, []))
             e = self.access(Name(p), st, 1)
@@ -1068,6 +1101,48 @@ class Gen:
             return Cast(Lit(v, None, self.lit_text(v)), t)
         return self.composite_expr(t, 0, ut_ok)
 
+    def prefer_runtime(self, names):
+        """Mostly the variables (whose values come from earlier statements), else inputs."""
+        run = [p for p in names if p.ph == RUNTIME]
+        vars_ = [p for p in run if p.kind in ('var', 'fnparam', 'output')]
+        if vars_ and self.chance(0.6):
+            return vars_
+        if run and self.chance(0.85):
+            return run
+        return names
+
+    def digest(self, t, d=0):
+        """A value of type t mixing several variables: what the program computed shows."""
+        if isinstance(t, Arr):
+            if t.n > 4:
+                return Repeat(self.digest(t.elem, d + 1), t)
+            return ArrLit([self.digest(t.elem, d + 1) for _ in range(t.n)], t)
+        if isinstance(t, Struct):
+            return StructLit(t, [(k, self.digest(ft, d + 1)) for k, (_, ft) in
+                                 enumerate(t.fields)])
+        names = [p for p in self.visible() if p.assigned and not p.sum_only and
+                 p.t is not None and p.kind != 'output']
+        vars_ = [p for p in names if p.kind == 'var']
+        run = [p for p in names if p.ph == RUNTIME]
+        names = vars_ if vars_ and self.chance(0.7) else run if run and self.chance(0.9) else names
+        if not names or d > 2:
+            return self.expr(t, 1)
+        e = None
+        for _ in range(self.rng.randint(1, 4)):
+            p = self.pick(names)
+            st = self.pick(self.scalars_in(p.t, []))
+            x = self.access(Name(p), st, 1)
+            if isinstance(t, Bool):
+                if not isinstance(st, Bool):
+                    x = Binary(self.pick(['<', '>=', '!=']), x, self.expr(st, 1, ut_ok=True))
+                e = x if e is None else Binary(self.pick(['^', '!=', '==']), e, x)
+            else:
+                if st != t:
+                    x = Cast(x, t) if not isinstance(st, Bool) or self.chance(0.5) else \
+                        Cond(x, self.expr(t, 0), self.expr(t, 0, ut_ok=True))
+                e = x if e is None else Binary(self.pick(['^', '+', '-']), e, x)
+        return e
+
     def calls_to(self, t):
         avail = self.fns if self.fn is None else self.fns[:self.fns.index(self.fn)]
         return [f for f in avail if f.ret == t and self.affordable(f.cost)]
@@ -1075,6 +1150,7 @@ class Gen:
     def call(self, f, d):
         args = [self.expr(pt, d - 1, ut_ok=is_int(pt)) for _, pt in f.params]
         self.spend(f.cost)
+        f.called = True
         return Call(f, args)
 
     def int_expr(self, t, d, ut_ok, secret=False):
@@ -1279,8 +1355,9 @@ class Gen:
         return StructLit(t, inits)
 
     # ---- statements
-    def block(self, n, depth):
-        self.scopes.append({})
+    def block(self, n, depth, scope=True):
+        if scope:
+            self.scopes.append({})
         out = []
         for _ in range(n):
             if self.budget <= 0:
@@ -1291,11 +1368,12 @@ class Gen:
             out.extend(s if isinstance(s, list) else [s])
             if out and isinstance(out[-1], SRet):
                 break
-        self.scopes.pop()
+        if scope:
+            self.scopes.pop()
         return out
 
     def ed(self):
-        return self.rng.randint(1, 2 if self.quick else 4)
+        return self.rng.randint(1, 2 if self.quick else 5 if self.heavy else 4)
 
     def stmt(self, depth):
         kinds = ['var', 'var', 'assign', 'assign', 'assign', 'compound', 'if', 'for', 'multi',
@@ -1308,7 +1386,7 @@ class Gen:
         if k == 'var':
             t = self.rand_type(0, 600)
             init = self.expr(t, self.ed(), ut_ok=True)
-            info = Info(self.fresh('v'), t, 'var', RUNTIME)
+            info = Info(self.local_name('v', VAR_NAMES), t, 'var', RUNTIME)
             show = init.ut or self.chance(0.7) or isinstance(init, (ArrLit, Repeat)) or \
                 isinstance(t, Struct) and not isinstance(init, (StructLit, Name, Call))
             s = SVar(info, init, show or not self.typed_expr(init))
@@ -1364,7 +1442,7 @@ class Gen:
     def late_var(self, depth):
         """var v: T; assigned after: wholly, in both arms of an if, or one element."""
         t = self.rand_type(0, 400)
-        info = Info(self.fresh('v'), t, 'var', RUNTIME, assigned=False)
+        info = Info(self.local_name('v', VAR_NAMES), t, 'var', RUNTIME, assigned=False)
         self.declare(info)
         out = [SVar(info, None)]
         r = self.rng.random()
@@ -1387,6 +1465,15 @@ class Gen:
 
     def if_stmt(self, depth):
         c = self.bool_expr(self.ed())
+        loops = [p for p in self.visible() if p.kind == 'loop' and p.range[0] <= p.range[1]]
+        if loops and self.chance(0.3):
+            # a condition on a loop index: known at compile time, one arm exists
+            lp = self.pick(loops)
+            v = self.rng.randint(lp.range[0], lp.range[1])
+            lit = Lit(v, lp.t, str(v)) if v >= 0 else Lit(v, lp.t, '(%d)' % v)
+            c = Binary(self.pick(['==', '!=', '<', '>=']), Name(lp), lit)
+            if self.chance(0.3):
+                c = Binary(self.pick(['&&', '||']), c, self.bool_expr(1))
         then = self.block(self.rng.randint(1, 3), depth + 1)
         r = self.rng.random()
         if r < 0.3:
@@ -1407,7 +1494,7 @@ class Gen:
         return Lit(v, None, str(v)), v
 
     def for_stmt(self, depth):
-        info = Info(self.fresh('k'), None, 'loop', LOOP)
+        info = Info(self.local_name('k', LOOP_NAMES), None, 'loop', LOOP)
         outer = [p for p in self.visible() if p.kind == 'loop' and p.t is None and
                  p.range[0] <= p.range[1]]
         r = self.rng.random()
@@ -1499,8 +1586,9 @@ class Gen:
     # ---- functions
     def function(self):
         params = []
-        for _ in range(self.rng.randint(1, 3)):
-            params.append((self.fresh('a'), self.rand_type(1, 300)))
+        for k in range(self.rng.randint(0, 3)):
+            params.append(('p%d' % k if self.chance(0.5) else self.fresh('a'),
+                           self.rand_type(1, 300)))
         r = self.rng.random()
         if r < 0.3:
             ret = Tuple([self.rand_type(1, 200) for _ in range(self.rng.randint(2, 3))])
@@ -1615,7 +1703,7 @@ class Gen:
                     text = 'param %s: %s = %s;' % (name, t, fmt_int(default, rng))
             info.value = value
             if value != default or self.chance(0.2):
-                self.defines.append('%s=%s' % (name, value))
+                self.defines.append('%s=%s' % (name, fmt_define(value, rng)))
             self.params.append(info)
             self.declare(info)
             self.globals[name] = value
@@ -1714,7 +1802,21 @@ class Gen:
         for x in self.inputs:
             if x.sum_only and self.chance(0.1):
                 x.sum_only = False  # also used otherwise: ordinary inputs
-        main += self.block(rng.randint(2, 8 if not self.quick else 5), 0)
+        main += self.block(rng.randint(2, 5 if self.quick else 14 if self.heavy else 8), 0,
+                           scope=False)
+        # every function called at least once, its result kept
+        for f in self.fns:
+            if f.called or not self.affordable(f.cost):
+                continue
+            call = self.call(f, self.ed())
+            if isinstance(f.ret, Tuple):
+                infos = [Info(self.fresh('v'), t, 'var', RUNTIME) for t in f.ret.elems]
+                main.append(SMulti([Name(i) for i in infos], call, True))
+            else:
+                infos = [Info(self.fresh('v'), f.ret, 'var', RUNTIME)]
+                main.append(SVar(infos[0], call, self.chance(0.5)))
+            for i in infos:
+                self.declare(i)
         # every output assigned at the end (wholly, or element by element)
         for o in self.outputs:
             if isinstance(o.t, Arr) and self.chance(0.3):
@@ -1727,11 +1829,13 @@ class Gen:
                 self.scopes.pop()
                 hi = Lit(o.t.n, None, str(o.t.n))
                 main.append(SFor(k, Lit(0, None, '0'), hi, [st]))
+            elif self.chance(0.7):
+                main.append(SAssign(Name(o), None, self.digest(o.t)))
             else:
                 main.append(SAssign(Name(o), None, self.expr(o.t, self.ed(), ut_ok=True)))
             o.assigned = True
         if self.chance(0.3):
-            main += self.block(rng.randint(1, 3), 0)  # outputs are readable now
+            main += self.block(rng.randint(1, 3), 0, scope=False)  # outputs are readable now
         self.decl_lines, self.fn_order, self.main = lines, fn_order, main
         return self.source()
 
@@ -1740,7 +1844,18 @@ class Gen:
         for f in self.fn_order:
             src += self.fn_lines(f)
         src += block_lines(self.main, '')
-        return '\n'.join(src) + '\n'
+        rng = random.Random(len(src))
+        out = []
+        for line in src:
+            r = rng.random()
+            if r < 0.03:
+                out.append('/* a comment\n   over two lines */')
+            elif r < 0.05:
+                line = '/**/ ' + line.lstrip()
+            elif r < 0.1:
+                line += ' // ' + rng.choice(['a comment', '/* not nested', '*/', '//'])
+            out.append(line)
+        return '\n'.join(out) + '\n'
 
     # ---- running the reference
     def evaluate(self, inputs):
@@ -1821,6 +1936,24 @@ def generate(seed, quick=False, nsets=3):
                 expect[n] = (lt, lv)
         runs.append((args, expect))
     return src, g.defines, runs
+
+
+def run_seeds(check, first, count, jobs, keep_going, what):
+    """Runs check(seed) for count seeds on jobs threads (check runs mpcc, so threads are
+    enough); prints each report it returns; exits 1 if there was one."""
+    t0 = time.time()
+    failures = 0
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    for rep in pool.map(check, range(first, first + count)):
+        if rep is not None:
+            failures += 1
+            print(rep, flush=True)
+            if not keep_going:
+                break
+    pool.shutdown(cancel_futures=True)
+    print('%d %s from seed %d, %d failed, %.1f s' % (
+        count, what, first, failures, time.time() - t0))
+    sys.exit(1 if failures else 0)
 
 
 def main():

@@ -148,8 +148,15 @@ def main():
         sys.exit('seed %d does not fail' % opt.seed)
     ins, args = chosen
 
+    best = os.path.join(tmp, 'best.mpc')
+    print('reducing into', best, file=sys.stderr)
+
     def still():
-        return failing(g, ins, args, opt.mpcc, path, opt.crash)
+        ok = failing(g, ins, args, opt.mpcc, path, opt.crash)
+        if ok:
+            with open(best, 'w') as f:
+                f.write(g.source())
+        return ok
 
     progress = True
     while progress:

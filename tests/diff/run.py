@@ -14,8 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
@@ -38,7 +36,7 @@ def parse_json(out):
     return got
 
 
-def check_one(mpcc, seed, quick, timeout, tmpdir):
+def check_one(mpcc, seed, quick, timeout, tmpdir, local=False):
     """None when every run agrees, else a report."""
     try:
         src, defines, runs = gen.generate(seed, quick)
@@ -47,13 +45,31 @@ def check_one(mpcc, seed, quick, timeout, tmpdir):
     path = os.path.join(tmpdir, 'p%d.mpc' % seed)
     with open(path, 'w') as f:
         f.write(src)
-    base = [mpcc, 'eval', path]
-    for d in defines:
-        base += ['-D', d]
+    dopts = [a for d in defines for a in ('-D', d)]
+    base = [mpcc, 'eval', path] + dopts
+    if seed % 7 == 3:
+        # compiled to mpcc's binary format first: the names and parties survive
+        circ = os.path.join(tmpdir, 'p%d.circ' % seed)
+        cmd = [mpcc, 'compile', path, '-o', circ] + dopts
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p = None
+        if p is None or p.returncode != 0:
+            return '==== seed %d\n%s\n---- compile failed: %s\n%s' % (
+                seed, src, ' '.join(cmd), p.stderr[-3000:] if p else 'timeout')
+        base = [mpcc, 'eval', circ]
     reports = []
+    if local:
+        # the first input set once more, with the real protocol between local processes
+        runs = runs + [runs[0]]
     for k, (args, expect) in enumerate(runs):
         mode = ['text', 'text', 'hex', 'json', 'json-hex'][(seed + k) % 5]
         cmd = base + [a for x in args for a in ('--input', x)]
+        if local and k == len(runs) - 1:
+            cmd = [mpcc, 'local', path] + dopts + [a for x in args for a in ('--input', x)]
+            if seed % 2:
+                cmd.append('--insecure')
         if mode in ('hex', 'json-hex'):
             cmd.append('--hex')
         if mode.startswith('json'):
@@ -87,6 +103,8 @@ def check_one(mpcc, seed, quick, timeout, tmpdir):
             break
     if not reports:
         os.unlink(path)
+        if base[2] != path:
+            os.unlink(base[2])
         return None
     return '==== seed %d%s\n%s\n---- -D %s\n%s' % (
         seed, ' (quick)' if quick else '', src, ' '.join(defines), '\n'.join(reports))
@@ -101,23 +119,14 @@ def main():
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--timeout', type=int, default=120)
     ap.add_argument('--keep-going', action='store_true')
+    ap.add_argument('--local', action='store_true',
+                    help='also run one input set with mpcc local (every party, the protocol)')
     opt = ap.parse_args()
     if not opt.mpcc:
         sys.exit('run.py: give --mpcc PATH or set MPCC_BIN')
-    t0 = time.time()
-    failures = 0
-    with tempfile.TemporaryDirectory(prefix='mpcc-diff-') as tmp, \
-            ThreadPoolExecutor(max_workers=opt.jobs) as pool:
-        seeds = range(opt.seed, opt.seed + opt.count)
-        for rep in pool.map(lambda s: check_one(opt.mpcc, s, opt.quick, opt.timeout, tmp), seeds):
-            if rep is not None:
-                failures += 1
-                print(rep, flush=True)
-                if not opt.keep_going:
-                    break
-    print('%d programs from seed %d, %d failed, %.1f s' % (
-        opt.count, opt.seed, failures, time.time() - t0))
-    sys.exit(1 if failures else 0)
+    with tempfile.TemporaryDirectory(prefix='mpcc-diff-') as tmp:
+        gen.run_seeds(lambda s: check_one(opt.mpcc, s, opt.quick, opt.timeout, tmp, opt.local),
+                      opt.seed, opt.count, opt.jobs, opt.keep_going, 'programs')
 
 
 if __name__ == '__main__':
