@@ -132,6 +132,9 @@ def zero(t):
 
 
 def sem_div(a, b, t):
+    if t is None:  # exact (untyped): truncates toward zero; b is never 0 here
+        q = abs(a) // abs(b)
+        return -q if (a < 0) != (b < 0) else q
     if b == 0:
         return wrap(-1, t)  # all ones
     if t.s and a == t.lo and b == -1:
@@ -143,6 +146,9 @@ def sem_div(a, b, t):
 
 
 def sem_mod(a, b, t):
+    if t is None:
+        r = abs(a) % abs(b)
+        return -r if a < 0 else r
     if b == 0:
         return a
     if t.s and a == t.lo and b == -1:
@@ -918,6 +924,16 @@ class Gen:
         if r < 0.62:
             k = self.rng.randint(0, min(5, t.w - 1) if t is not None else 5)
             return Binary('<<', self.untyped(t, d - 1), Lit(k, None, str(k)))
+        if r < 0.72 and t is None:
+            # exact: (1 << 70) / (1 << 68) is 4, -7 % 2 is -1, -7 >> 1 is -4
+            if self.chance(0.3):
+                k = self.rng.randint(0, 80)
+                return Binary('>>', self.untyped(t, d - 1), Lit(k, None, str(k)))
+            b = self.untyped(t, d - 1)
+            vals = self.const_values(b)
+            if vals is None or 0 in vals:
+                b = Lit(3, None, '3')
+            return Binary(self.pick(['/', '%']), self.untyped(t, d - 1), b)
         op = self.pick(['+', '-', '*', '&', '|', '^'])
         return Binary(op, self.untyped(t, d - 1), self.untyped(t, d - 1))
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """run.py: differential testing of mpcc eval against gen.py's reference evaluation.
 
-    python3 run.py [--seed S] [--count K] [--mpcc PATH] [--quick] [--jobs J] [--timeout T]
+    python3 run.py [--seed S] [--count K] [--mpcc PATH] [--quick] [--local] [--jobs J]
+                   [--timeout T] [--keep-going]
 
-Generates K programs from seeds S, S+1, ...; runs 'mpcc eval' on each with several input
-sets; compares every output with the reference. On a mismatch, a failed compilation, a
-crash or a timeout it prints the program, the options, the expected and the actual outputs,
-and exits 1. MPCC_BIN names the binary when --mpcc is not given.
+Generates K programs from seeds S, S+1, ...; runs 'mpcc eval' on each with three input
+sets, printed as text, --hex, --json or both (one program in 7 is compiled to mpcc's binary
+format first and that file evaluated); --local also runs one input set through 'mpcc local'
+(every party, the real protocol). Compares every output with the reference. On a mismatch,
+a failed compilation, a crash, a sanitizer report or a timeout it prints the program, the
+options, the expected and the actual outputs, and exits 1. MPCC_BIN names the binary when
+--mpcc is not given. reduce.py shrinks a failing seed.
 """
 import argparse
 import json
