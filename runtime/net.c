@@ -84,6 +84,7 @@ struct net_chan {
 	bool tls_ready;		       /* handshake done, both sides accepted */
 	const char *tls_what;	       /* "TLS handshake", then "TLS": for messages */
 	uint8_t head[2], nhead;	       /* the first bytes received (plain channels) */
+	bool tls_heard;		       /* the TLS peer sent a byte (handshake included) */
 	struct tls_pin pin;
 	char errmsg[NET_ERRMSG_BYTES];
 };
@@ -796,6 +797,7 @@ static int bio_sock_read(BIO *b, char *buf, int len)
 	ssize_t r = recv(ch->fd, buf, (size_t)len, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		BIO_set_retry_read(b);
+	ch->tls_heard |= r > 0;
 	return (int)r;
 }
 
@@ -852,7 +854,7 @@ static rt_err tls_fail(net_chan *ch, int e)
 		err = chan_fail(ch, RT_ERR_IO,
 				"%s: peer closed the connection (after %llu bytes received)%s", what,
 				(unsigned long long)ch->received,
-				ch->tls_ready ? ""
+				ch->tls_heard ? ""
 					      : "; a party run with --insecure closes like this: run "
 						"every party with --insecure, or none");
 	} else if (e == SSL_ERROR_SYSCALL) {

@@ -805,8 +805,38 @@ Test(tls, plain_peer_against_tls_fails_cleanly)
 	pid = start_child(plain_listener, NULL, false, &fd);
 	err = parent_tls(fd, &alice, bob.fp, false, TIMEOUT_MS, &ch, peer);
 	cr_assert(eq(int, err, RT_ERR_IO), "%s", net_chan_errmsg(ch));
+	cr_assert(ne(ptr, strstr(net_chan_errmsg(ch), "a party run with --insecure closes like this"),
+		     NULL),
+		  "%s", net_chan_errmsg(ch));
 	net_chan_free(ch);
 	cr_assert(eq(int, wait_child(pid), 100 + RT_ERR_PROTOCOL));
+	cr_assert(eq(sz, rt_alloc_live(), 0));
+}
+
+/* Starts a TLS record (a handshake record's header and part of its body), then hangs up. */
+static int half_record_then_close(int fd, void *arg)
+{
+	(void)arg;
+	static const uint8_t part[] = {0x16, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00, 0x00};
+	return write(fd, part, sizeof(part)) == (ssize_t)sizeof(part) ? 0 : 1;
+}
+
+/* A peer that hung up mid-handshake after sending something is no plain party: the message
+ * does not suggest --insecure (a peer that sent nothing at all gets the hint, above). */
+Test(tls, peer_gone_mid_handshake_gets_no_insecure_hint)
+{
+	int fd;
+	pid_t pid = start_child(half_record_then_close, NULL, false, &fd);
+	net_chan *ch;
+	uint8_t peer[32];
+	rt_err err = parent_tls(fd, &alice, bob.fp, true, TIMEOUT_MS, &ch, peer);
+	cr_assert(eq(int, err, RT_ERR_IO), "%s", net_chan_errmsg(ch));
+	cr_assert(ne(ptr, strstr(net_chan_errmsg(ch), "peer closed the connection"), NULL), "%s",
+		  net_chan_errmsg(ch));
+	cr_assert(eq(ptr, strstr(net_chan_errmsg(ch), "--insecure"), NULL), "%s",
+		  net_chan_errmsg(ch));
+	net_chan_free(ch);
+	cr_assert(eq(int, wait_child(pid), 0));
 	cr_assert(eq(sz, rt_alloc_live(), 0));
 }
 
@@ -924,6 +954,8 @@ Test(tls, peer_closing_midway_is_io_error)
 		  net_chan_errmsg(ch));
 	cr_assert(eq(int, net_recv(ch, buf, sizeof(buf)), RT_ERR_IO));
 	cr_assert(ne(ptr, strstr(net_chan_errmsg(ch), "closed"), NULL), "%s", net_chan_errmsg(ch));
+	cr_assert(eq(ptr, strstr(net_chan_errmsg(ch), "--insecure"), NULL), "%s",
+		  net_chan_errmsg(ch)); /* it spoke TLS: no hint */
 	cr_assert(eq(u64, net_bytes_received(ch), 1000));
 	cr_assert(eq(int, wait_child(pid), 0), "%s", child_msg);
 	net_chan_free(ch);
