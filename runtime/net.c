@@ -695,10 +695,9 @@ static rt_err tls_ctx_new(net_tls_ctx **out, EVP_PKEY *key, X509 *crt, const cha
 	t->ssl = c;
 	if (SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1 ||
-	    SSL_CTX_set_ciphersuites(c, TLS_SUITES) != 1 ||
-	    SSL_CTX_use_certificate(c, crt) != 1 || SSL_CTX_use_PrivateKey(c, key) != 1 ||
-	    SSL_CTX_check_private_key(c) != 1 || SSL_CTX_set_num_tickets(c, 0) != 1 ||
-	    tls_cert_fingerprint(crt, t->fp) != RT_OK) {
+	    SSL_CTX_set_ciphersuites(c, TLS_SUITES) != 1 || SSL_CTX_use_certificate(c, crt) != 1 ||
+	    SSL_CTX_use_PrivateKey(c, key) != 1 || SSL_CTX_check_private_key(c) != 1 ||
+	    SSL_CTX_set_num_tickets(c, 0) != 1 || tls_cert_fingerprint(crt, t->fp) != RT_OK) {
 		const char *why = ERR_reason_error_string(ERR_peek_last_error());
 		err = fail_msg(errmsg, RT_ERR_CRYPTO, "cannot use %s for TLS: %s", what,
 			       why ? why : "unknown reason");
@@ -851,12 +850,12 @@ static rt_err tls_fail(net_chan *ch, int e)
 				what, want, got);
 	} else if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0) ||
 		   (e == SSL_ERROR_SSL && reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-		err = chan_fail(ch, RT_ERR_IO,
-				"%s: peer closed the connection (after %llu bytes received)%s", what,
-				(unsigned long long)ch->received,
-				ch->tls_heard ? ""
-					      : "; a party run with --insecure closes like this: run "
-						"every party with --insecure, or none");
+		err = chan_fail(
+		    ch, RT_ERR_IO, "%s: peer closed the connection (after %llu bytes received)%s",
+		    what, (unsigned long long)ch->received,
+		    ch->tls_heard
+			? ""
+			: "; a party run with --insecure closes like this: " NET_HINT_TLS_FIX);
 	} else if (e == SSL_ERROR_SYSCALL) {
 		int sys = errno;
 		if (sys == EPIPE || sys == ECONNRESET)

@@ -142,9 +142,9 @@ bool net_chan_closed_before_a_byte(const net_chan *ch);
 /* Whether the first bytes a plain channel received are a TLS handshake record: the peer runs
  * with TLS (say so with NET_HINT_PEER_SPEAKS_TLS). */
 bool net_chan_peer_spoke_tls(const net_chan *ch);
-#define NET_HINT_PEER_SPEAKS_TLS "the peer speaks TLS: run every party with --insecure, or none"
-#define NET_HINT_PEER_WANTS_TLS                                                                   \
-	"a party that expects TLS closes like this: run every party with --insecure, or none"
+#define NET_HINT_TLS_FIX "run every party with --insecure, or none"
+#define NET_HINT_PEER_SPEAKS_TLS "the peer speaks TLS: " NET_HINT_TLS_FIX
+#define NET_HINT_PEER_WANTS_TLS "a party that expects TLS closes like this: " NET_HINT_TLS_FIX
 /* The TLS 1.3 cipher suite in use ("TLS_AES_128_GCM_SHA256" between two mpcc parties), or
  * "" on a plain channel. */
 const char *net_chan_tls_suite(const net_chan *ch);
